@@ -1,0 +1,3 @@
+"""attnup-jax: attention-based image upsampling (Kundu et al.) in JAX and Flax NNX."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Evaluation metrics (PSNR / SSIM on Y for super-resolution, RMSE for depth)."""

@@ -1,0 +1,17 @@
+"""Pure operations of attention-based upsampling: no Flax, no state, no RNG.
+
+Every function takes images `[..., H, W, C]` (NHWC, batch dims lead and are
+vmapped), is jit- and grad-friendly, and takes stride / kernel size statically.
+"""
+
+from attnup_jax.ops._attention import attention_upsample, attention_weights
+from attnup_jax.ops._patches import extract_patches
+from attnup_jax.ops._resample import bilinear_upsample, zero_upsample
+
+__all__ = [
+    "attention_upsample",
+    "attention_weights",
+    "bilinear_upsample",
+    "extract_patches",
+    "zero_upsample",
+]

@@ -1,0 +1,64 @@
+"""Argument checks shared by the ops: every bad input becomes a `ValueError`
+that names the argument, the shapes and the fix, raised at trace time (shapes
+and static arguments are known then), never a NaN from inside XLA."""
+
+from __future__ import annotations
+
+import operator
+
+
+def check_stride(stride, name: str = "stride") -> int:
+  """Returns `stride` as a positive Python int or raises ValueError."""
+  try:
+    s = operator.index(stride)
+  except TypeError:
+    raise ValueError(
+        f"`{name}` must be a positive integer, got {stride!r} of type "
+        f"{type(stride).__name__}.") from None
+  if s < 1:
+    raise ValueError(f"`{name}` must be a positive integer, got {s}.")
+  return s
+
+
+def check_kernel_size(kernel_size, stride: int | None = None,
+                      name: str = "kernel_size") -> int:
+  """Returns the odd window size K; with `stride`, also enforces K >= 2S-1.
+
+  K >= 2S-1 is what makes every window of the upsampled grid, the last row and
+  column included, hold at least one valid low-resolution position (SPEC 1).
+  """
+  try:
+    k = operator.index(kernel_size)
+  except TypeError:
+    raise ValueError(
+        f"`{name}` must be a positive odd integer, got {kernel_size!r}."
+    ) from None
+  if k < 1 or k % 2 == 0:
+    raise ValueError(
+        f"`{name}` must be a positive odd integer (the window is centred on "
+        f"each output pixel), got {k}. Use {k + 1 if k > 0 else 1}.")
+  if stride is not None and k < 2 * stride - 1:
+    raise ValueError(
+        f"`{name}`={k} is too small for stride={stride}: windows would hold "
+        f"no valid position. Attention upsampling needs kernel_size >= "
+        f"2*stride - 1 = {2 * stride - 1}.")
+  return k
+
+
+def check_rank(x, min_rank: int, name: str, layout: str) -> None:
+  if getattr(x, "ndim", None) is None or x.ndim < min_rank:
+    shape = getattr(x, "shape", None)
+    raise ValueError(
+        f"`{name}` must have shape {layout} (batch dimensions may lead), got "
+        f"shape {shape}.")
+
+
+def as_pair(value, name: str) -> int:
+  """`3` or `(3, 3)` -> 3; unequal pairs raise (only square windows/strides)."""
+  if isinstance(value, (tuple, list)):
+    if len(value) != 2 or value[0] != value[1]:
+      raise ValueError(
+          f"`{name}` must be an int or a pair of equal ints, got {value!r}: "
+          f"attention upsampling uses square windows and strides.")
+    value = value[0]
+  return value
