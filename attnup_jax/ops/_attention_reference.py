@@ -36,7 +36,7 @@ def reference_one(q, k, v, pos_y, pos_x, s: int, ksize: int, scale: float):
   v_win = _extract_one(v_up, ksize)                              # [hs, ws, t, d]
   valid = _extract_one(ones_up, ksize)[..., 0] > 0               # [hs, ws, t]
   pos = window_position_table(pos_y.astype(f32), pos_x.astype(f32))  # [t, c]
-  logits = scale * jnp.einsum("hwc,hwtc->hwt", q.astype(f32), k_win + pos)
+  logits = scale * jnp.einsum("hwc,hwtc->hwt", q.astype(f32), k_win + pos[None, None])
   logits = jnp.where(valid, logits, -jnp.inf)
   weights = jax.nn.softmax(logits, axis=-1)
   out = jnp.einsum("hwt,hwtd->hwd", weights, v_win)

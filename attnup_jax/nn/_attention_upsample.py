@@ -1,0 +1,51 @@
+"""`AttentionUpsample`: the drop-in replacement for a strided transposed convolution."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+from attnup_jax import ops
+from attnup_jax.nn import _common
+
+
+class AttentionUpsample(nnx.Module):
+  """Attention-based upsampling layer (paper Sec. III-B, Eqs. 8-12).
+
+  A drop-in for `nnx.ConvTranspose(in_features, out_features, (K, K),
+  strides=(S, S), padding='SAME')`: `[..., H, W, Cin] -> [..., S*H, S*W, Cout]`.
+  Queries, keys and values are 1x1 convolutions of the input; queries are
+  projected at low resolution and bilinearly upsampled (exact: both are
+  linear). Parameters: `3*Cin*Cout` (+ `3*Cout` with `use_bias`) + `K*Cout`.
+
+  Example:
+    >>> layer = AttentionUpsample(64, 32, kernel_size=3, strides=2, rngs=nnx.Rngs(0))
+    >>> layer(jnp.ones((4, 16, 16, 64))).shape
+    (4, 32, 32, 32)
+  """
+
+  def __init__(self, in_features: int, out_features: int, kernel_size=3,
+               strides=2, *, use_bias: bool = False, scale: float | None = None,
+               impl: str = "fast", dtype=None, param_dtype=jnp.float32,
+               rngs: nnx.Rngs):
+    self.kernel_size, self.strides = _common.window_args(kernel_size, strides)
+    self.in_features = in_features
+    self.out_features = _common.check_out_features(out_features)
+    self.scale, self.impl, self.dtype = scale, impl, dtype
+    proj = lambda: _common.projection(in_features, out_features, use_bias,
+                                      dtype, param_dtype, rngs)
+    self.query, self.key, self.value = proj(), proj(), proj()
+    self.pos_y, self.pos_x = _common.position_params(
+        self.kernel_size, out_features, param_dtype, rngs)
+
+  def __call__(self, x: jax.Array, *, return_weights: bool = False):
+    """x `[..., H, W, Cin]` -> `[..., S*H, S*W, Cout]` (and weights
+    `[..., S*H, S*W, K*K]` when `return_weights`)."""
+    _common.check_features(x, self.in_features)
+    q = ops.bilinear_upsample(self.query(x), self.strides)
+    return ops.attention_upsample(
+        q, self.key(x), self.value(x), _common.cast(self.pos_y[...], self.dtype),
+        _common.cast(self.pos_x[...], self.dtype), stride=self.strides,
+        kernel_size=self.kernel_size, scale=self.scale, impl=self.impl,
+        return_weights=return_weights)
