@@ -2,6 +2,7 @@
 
 from attnup_jax.nn._attention_conv import AttentionConv
 from attnup_jax.nn._attention_upsample import AttentionUpsample
+from attnup_jax.nn._conv_transpose import PhasedConvTranspose
 from attnup_jax.nn._guided import GuidedAttentionUpsample
 from attnup_jax.nn._linen import (attention_conv_linen, attention_upsample_linen,
                                   guided_attention_upsample_linen)
@@ -10,6 +11,7 @@ __all__ = [
     "AttentionConv",
     "AttentionUpsample",
     "GuidedAttentionUpsample",
+    "PhasedConvTranspose",
     "attention_conv_linen",
     "attention_upsample_linen",
     "guided_attention_upsample_linen",

@@ -1,0 +1,1 @@
+"""Benchmark evaluation of trained models, with the paper's numbers beside ours."""

@@ -1,0 +1,138 @@
+"""The NNX layers: drop-in shapes, parameter counts, jit/vmap, Linen bridge parity."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from flax import nnx
+
+from attnup_jax import nn, ops
+
+
+def n_params(module):
+  return sum(p.size for p in jax.tree.leaves(nnx.state(module, nnx.Param)))
+
+
+@pytest.mark.parametrize("cin,cout,k,s", [(8, 6, 3, 2), (5, 4, 5, 2), (4, 8, 5, 3), (3, 2, 7, 4)])
+def test_attention_upsample_is_a_drop_in_for_conv_transpose(cin, cout, k, s):
+  x = jnp.ones((2, 5, 7, cin))
+  layer = nn.AttentionUpsample(cin, cout, k, s, rngs=nnx.Rngs(0))
+  conv = nnx.ConvTranspose(cin, cout, (k, k), strides=(s, s), padding="SAME",
+                           rngs=nnx.Rngs(0))
+  assert layer(x).shape == conv(x).shape == (2, 5 * s, 7 * s, cout)
+  assert n_params(layer) == 3 * cin * cout + k * cout
+  assert n_params(nn.AttentionUpsample(cin, cout, k, s, use_bias=True,
+                                       rngs=nnx.Rngs(0))) == 3 * cin * cout + 3 * cout + k * cout
+
+
+def test_tuple_arguments_like_conv_transpose():
+  layer = nn.AttentionUpsample(4, 4, (5, 5), (2, 2), rngs=nnx.Rngs(0))
+  assert (layer.kernel_size, layer.strides) == (5, 2)
+
+
+def test_layer_equals_the_op_on_its_projections(rng):
+  layer = nn.AttentionUpsample(6, 4, 5, 2, rngs=nnx.Rngs(1))
+  x = jnp.asarray(rng.normal(size=(2, 4, 3, 6)), jnp.float32)
+  wq, wk, wv = (layer.query.kernel[...], layer.key.kernel[...], layer.value.kernel[...])
+  q = jax.image.resize(x @ wq, (2, 8, 6, 4), "bilinear")   # upsample, then project: same
+  want = ops.attention_upsample(q, x @ wk, x @ wv, layer.pos_y[...], layer.pos_x[...],
+                                stride=2, kernel_size=5, impl="reference")
+  np.testing.assert_allclose(layer(x), want, atol=1e-5)
+  q_after = jax.image.resize(x, (2, 8, 6, 6), "bilinear") @ wq
+  np.testing.assert_allclose(q, q_after, atol=1e-5)
+
+
+def test_under_nnx_jit_jax_jit_and_vmap(rng):
+  layer = nn.AttentionUpsample(4, 6, 3, 2, rngs=nnx.Rngs(0))
+  x = jnp.asarray(rng.normal(size=(3, 4, 4, 4)), jnp.float32)
+  eager = layer(x)
+  np.testing.assert_allclose(nnx.jit(lambda m, x: m(x))(layer, x), eager, atol=1e-6)
+  graphdef, state = nnx.split(layer)
+  pure = jax.jit(lambda st, x: nnx.merge(graphdef, st)(x))
+  np.testing.assert_allclose(pure(state, x), eager, atol=1e-6)
+  per_image = jax.vmap(lambda xi: nnx.merge(graphdef, state)(xi))(x)
+  np.testing.assert_allclose(per_image, eager, atol=1e-6)
+
+
+def test_gradients_reach_every_parameter(rng):
+  layer = nn.AttentionUpsample(4, 6, 5, 2, rngs=nnx.Rngs(0))
+  x = jnp.asarray(rng.normal(size=(2, 4, 4, 4)), jnp.float32)
+  grads = nnx.grad(lambda m: jnp.mean(m(x) ** 2))(layer)
+  for path, g in jax.tree_util.tree_leaves_with_path(grads):
+    assert float(jnp.abs(g).max()) > 0, path
+
+
+def test_fast_and_reference_layers_agree(rng):
+  fast = nn.AttentionUpsample(4, 6, 5, 2, rngs=nnx.Rngs(0))
+  ref = nn.AttentionUpsample(4, 6, 5, 2, impl="reference", rngs=nnx.Rngs(0))
+  x = jnp.asarray(rng.normal(size=(2, 5, 3, 4)), jnp.float32)
+  np.testing.assert_allclose(fast(x), ref(x), atol=1e-5)
+
+
+def test_return_weights_sum_to_one(rng):
+  layer = nn.AttentionUpsample(4, 4, 3, 2, rngs=nnx.Rngs(0))
+  out, w = layer(jnp.asarray(rng.normal(size=(1, 4, 4, 4)), jnp.float32),
+                 return_weights=True)
+  assert out.shape == (1, 8, 8, 4) and w.shape == (1, 8, 8, 9)
+  np.testing.assert_allclose(jnp.sum(w, -1), 1.0, atol=1e-6)
+
+
+def test_attention_conv_is_a_drop_in_for_conv(rng):
+  x = jnp.asarray(rng.normal(size=(2, 6, 5, 3)), jnp.float32)
+  layer = nn.AttentionConv(3, 8, 3, rngs=nnx.Rngs(0))
+  conv = nnx.Conv(3, 8, (3, 3), padding="SAME", rngs=nnx.Rngs(0))
+  assert layer(x).shape == conv(x).shape
+  assert n_params(layer) == 3 * 3 * 8 + 3 * 8
+
+
+def test_guided_layer_reads_keys_at_valid_positions(rng):
+  layer = nn.GuidedAttentionUpsample(3, 5, 4, 3, 2, rngs=nnx.Rngs(0))
+  x = jnp.asarray(rng.normal(size=(2, 4, 3, 5)), jnp.float32)
+  guide = jnp.asarray(rng.normal(size=(2, 8, 6, 3)), jnp.float32)
+  out = layer(x, guide)
+  assert out.shape == (2, 8, 6, 4)
+  assert n_params(layer) == 2 * 3 * 4 + 5 * 4 + 3 * 4
+  q, k = layer.query(guide), layer.key(guide)
+  want = ops.attention_upsample(q, k[:, ::2, ::2], layer.value(x), layer.pos_y[...],
+                                layer.pos_x[...], stride=2, kernel_size=3,
+                                impl="reference")
+  np.testing.assert_allclose(out, want, atol=1e-5)
+  np.testing.assert_allclose(layer.attend(x, q, k), out, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["upsample", "conv", "guided"])
+def test_linen_bridge_gives_the_nnx_numbers(rng, kind):
+  x = jnp.asarray(rng.normal(size=(2, 4, 4, 4)), jnp.float32)
+  guide = jnp.asarray(rng.normal(size=(2, 8, 8, 3)), jnp.float32)
+  if kind == "upsample":
+    module = nn.AttentionUpsample(4, 6, 5, 2, rngs=nnx.Rngs(3))
+    linen, args = nn.attention_upsample_linen(4, 6, 5, 2), (x,)
+  elif kind == "conv":
+    module = nn.AttentionConv(4, 6, 3, rngs=nnx.Rngs(3))
+    linen, args = nn.attention_conv_linen(4, 6, 3), (x,)
+  else:
+    module = nn.GuidedAttentionUpsample(3, 4, 6, 3, 2, rngs=nnx.Rngs(3))
+    linen, args = nn.guided_attention_upsample_linen(3, 4, 6, 3, 2), (x, guide)
+  variables = linen.init(jax.random.key(0), *args)
+  assert sum(a.size for a in jax.tree.leaves(variables)) == n_params(module)
+  params = nnx.to_pure_dict(nnx.state(module, nnx.Param))   # the NNX weights
+  assert jax.tree.structure(params) == jax.tree.structure(variables["params"])
+  out_linen = linen.apply({"params": params}, *args)
+  np.testing.assert_allclose(out_linen, module(*args), atol=1e-6)
+  # Different weights give different outputs: the copy above was really used.
+  assert float(jnp.abs(linen.apply(variables, *args) - module(*args)).max()) > 1e-3
+
+
+@pytest.mark.parametrize("k,s", [(5, 2), (3, 2), (4, 2), (5, 3), (7, 4), (3, 1)])
+def test_phased_conv_transpose_equals_nnx_conv_transpose(rng, k, s):
+  ref = nnx.ConvTranspose(3, 4, (k, k), strides=(s, s), padding="SAME",
+                          rngs=nnx.Rngs(0))
+  ref.bias[...] = jnp.asarray(rng.normal(size=4), jnp.float32)
+  fast = nn.PhasedConvTranspose(3, 4, k, s, rngs=nnx.Rngs(0))
+  fast.kernel[...], fast.bias[...] = ref.kernel[...], ref.bias[...]
+  x = jnp.asarray(rng.normal(size=(2, 5, 7, 3)), jnp.float32)
+  np.testing.assert_allclose(fast(x), ref(x), atol=1e-5)
+  assert n_params(fast) == n_params(ref) == k * k * 3 * 4 + 4
+  g_ref = jax.grad(lambda x: jnp.sum(ref(x) ** 2))(x)
+  g_fast = jax.grad(lambda x: jnp.sum(fast(x) ** 2))(x)
+  np.testing.assert_allclose(g_fast, g_ref, atol=1e-4, rtol=1e-5)
