@@ -38,4 +38,6 @@ class PhasedConvTranspose(nnx.Module):
     dtype = self.dtype or x.dtype
     y = conv_transpose_phased(x.astype(dtype), self.kernel[...].astype(dtype),
                               self.strides)
-    return y if self.bias is None else y + self.bias[...].astype(dtype)
+    if self.bias is None:
+      return y
+    return y + self.bias[...].astype(dtype).reshape((1,) * (y.ndim - 1) + (-1,))
