@@ -56,6 +56,7 @@ def make_layers(c, k, s):
       "nnx.ConvTranspose": nnx.ConvTranspose(c, c, (k, k), strides=(s, s),
                                              padding="SAME", rngs=rngs),
       "sub-pixel conv": SubPixelConv(c, c, k, s, rngs=rngs),
+      "PhasedConvTranspose (ours, exact)": attnn.PhasedConvTranspose(c, c, k, s, rngs=rngs),
   }
 
 

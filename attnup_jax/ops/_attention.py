@@ -46,7 +46,9 @@ def _check_inputs(q, k, v, pos_y, pos_x, s: int, ksize: int):
       raise ValueError(
           f"`{name}` must be [K, C//2] = [{ksize}, {c // 2}] for kernel_size="
           f"{ksize} and C={c}, got {getattr(p, 'shape', None)}.")
-  if min(h, w) < 1:
+  if not (isinstance(h, int) and isinstance(w, int)):
+    return                                  # symbolic sizes (jax.export)
+  if h < 1 or w < 1:
     raise ValueError(f"empty image: k.shape={k.shape}.")
 
 

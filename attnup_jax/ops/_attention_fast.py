@@ -19,6 +19,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from attnup_jax.ops._attention_core import attend
+
 
 def window_offsets(s: int, ksize: int) -> np.ndarray:
   """Low-resolution offsets dy that some phase of a K-window can reach."""
@@ -33,12 +35,18 @@ def phase_table(s: int, ksize: int) -> np.ndarray:
   return np.where((ky >= 0) & (ky < ksize), ky, -1)
 
 
-def _axis_mask(n: int, s: int, ksize: int) -> np.ndarray:
-  """`[N, S, T]` bool: phase r of low-res row m may attend to row m + dy."""
+def _axis_mask(n, s: int, ksize: int):
+  """`[N, S, T]` bool: phase r of low-res row m may attend to row m + dy.
+
+  Built with `lax.broadcasted_iota`, so N may be symbolic (`jax.export`); for
+  concrete N it is a compile-time constant.
+  """
   offsets = window_offsets(s, ksize)
-  inside = (np.arange(n)[:, None] + offsets[None, :] >= 0) & (
-      np.arange(n)[:, None] + offsets[None, :] < n)                 # [N, T]
-  in_window = phase_table(s, ksize) >= 0                            # [S, T]
+  t = len(offsets)
+  rows = (jax.lax.broadcasted_iota(jnp.int32, (n, t), 0) +
+          jnp.asarray(offsets, jnp.int32)[None, :])
+  inside = (rows >= 0) & (rows < n)                                 # [N, T]
+  in_window = jnp.asarray(phase_table(s, ksize) >= 0)               # [S, T]
   return inside[:, None, :] & in_window[None, :, :]
 
 
@@ -78,21 +86,41 @@ def fast_logits(q, k, pos_y, pos_x, s: int, ksize: int, scale: float):
   return jnp.where(valid, logits, -jnp.inf).reshape(h, s, w, s, t * t)
 
 
+def position_table(pos_y, pos_x, s: int, ksize: int):
+  """`[S, S, T*T, C]`: concat(pos_y[ky], pos_x[kx]) seen by phase (ry, rx) at
+  offset (dy, dx); arbitrary where the pair is outside the window (masked)."""
+  t = len(window_offsets(s, ksize))
+  ty = _phase_positions(pos_y, s, ksize)                            # [y, a, c/2]
+  tx = _phase_positions(pos_x, s, ksize)                            # [x, b, c/2]
+  half = ty.shape[-1]
+  ty = jnp.broadcast_to(ty[:, None, :, None, :], (s, s, t, t, half))
+  tx = jnp.broadcast_to(tx[None, :, None, :, :], (s, s, t, t, half))
+  return jnp.concatenate([ty, tx], -1).reshape(s, s, t * t, 2 * half)
+
+
+def phase_mask(h, w, s: int, ksize: int) -> jax.Array:
+  """`[H, S, W, S, T*T]` bool: which (output, offset) pairs attend."""
+  t = len(window_offsets(s, ksize))
+  valid = (_axis_mask(h, s, ksize)[:, :, None, None, :, None] &
+           _axis_mask(w, s, ksize)[None, None, :, :, None, :])
+  return valid.reshape(h, s, w, s, t * t)
+
+
 def fast_one(q, k, v, pos_y, pos_x, s: int, ksize: int, scale: float,
              return_weights: bool = False):
   """One image. q `[S*H, S*W, C]`, k `[H, W, C]`, v `[H, W, D]` -> `[S*H, S*W, D]`
   (and the weights `[S*H, S*W, K*K]` when asked)."""
-  h, w, _ = k.shape
+  h, w, c = k.shape
   d = v.shape[-1]
-  offsets = window_offsets(s, ksize)
-  logits = fast_logits(q, k, pos_y, pos_x, s, ksize, scale)
-  p = jax.nn.softmax(logits, axis=-1)                               # [m,y,n,x,ab]
-  v_shifts = _shifted(v.astype(jnp.float32), offsets)
-  out = sum(p[..., i, None] * vs[:, None, :, None, :]
-            for i, vs in enumerate(v_shifts))                       # [m,y,n,x,d]
+  f32 = jnp.float32
+  offsets = tuple(int(o) for o in window_offsets(s, ksize))
+  out = attend(q.astype(f32).reshape(h, s, w, s, c), k.astype(f32), v.astype(f32),
+               position_table(pos_y.astype(f32), pos_x.astype(f32), s, ksize),
+               phase_mask(h, w, s, ksize), offsets, scale)
   out = out.reshape(h * s, w * s, d).astype(v.dtype)
   if not return_weights:
     return out
+  p = jax.nn.softmax(fast_logits(q, k, pos_y, pos_x, s, ksize, scale), axis=-1)
   return out, phase_weights_to_window(p, s, ksize)
 
 

@@ -59,12 +59,20 @@ def bilinear_phase_taps(s: int) -> list[tuple[int, float]]:
 
 
 def _shift_clamped(x, offset: int, axis: int):
-  """`x[m + offset]` along `axis`, indices clamped to the edge (|offset| <= 1)."""
+  """`x[m + offset]` along `axis`, indices clamped to the edge (|offset| <= 1).
+
+  Written with slices and concatenation (no index arrays), so it also works
+  with symbolic sizes under `jax.export`.
+  """
   if offset == 0:
     return x
   n = x.shape[axis]
-  idx = np.clip(np.arange(n) + offset, 0, n - 1)
-  return jnp.take(x, idx, axis=axis)
+  take = lambda start, stop: jax.lax.slice_in_dim(x, start, stop, axis=axis)
+  if offset == 1:
+    return jnp.concatenate([take(1, n), take(n - 1, n)], axis=axis)
+  if offset == -1:
+    return jnp.concatenate([take(0, 1), take(0, n - 1)], axis=axis)
+  raise ValueError(f"offset must be -1, 0 or 1, got {offset}.")
 
 
 def bilinear_phases_1d(x, s: int, axis: int):

@@ -1,0 +1,76 @@
+r"""Depth-guided joint upsampling (paper Sec. IV-A, Tables I-II).
+
+One run per model (Table I name) and factor, on RGB-D-D (the offline stand-in
+for NYU v2, same protocol) or NYU v2:
+
+  python -m train --config configs/depth.py:sa_m2_f32_x8_rgbdd --workdir /tmp/depth_sa_x8
+  python -m train --config configs/depth.py:djf_x4_nyu --workdir /tmp/depth_djf_x4
+
+Seconds-long CPU smoke run (2 images, 32-pixel crops, 4 steps):
+
+  python -m train --config configs/depth.py:sa_m1_f8_x4_rgbdd,quick --workdir /tmp/depth_quick
+
+Paper settings: Adam, lr 1e-3, batch 10, 256x256 crops, lr /10 at 60% and
+80% of training, 2000 epochs of the 1000 NYU training pairs (= 200k steps at
+batch 10; `total_steps` here). Best checkpoint by test RMSE. Tokens `bf16`,
+`fsdp`, `l1` as in configs/sr.py.
+"""
+
+from __future__ import annotations
+
+import ml_collections
+
+from configs import common
+
+MODELS = ("sa_m2_f32", "sa_m1_f8", "sa_m1_f16", "sa_m1_f32", "djf", "djf_plus",
+          "djf_scaled_plus")
+
+
+def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
+  arg = arg or ""
+  model = next((m for m in sorted(MODELS, key=len, reverse=True)
+                if arg.lower().startswith(m)), MODELS[0])
+  rest = arg[len(model):] if arg.lower().startswith(model) else arg
+  a = common.parse_arg(rest, {"factor": ("x8", "x4", "x16"),
+                              "dataset": ("rgbdd", "nyu")},
+                       ("quick", "bf16", "fsdp", "l1"))
+  c = common.base_config()
+  c.task = "depth"
+  c.total_steps = 200_000
+  c.batch_size = 10
+  c.optimizer.schedule = "step"
+  c.optimizer.step_boundaries = (0.6, 0.8)
+  c.optimizer.step_factor = 0.1
+  c.eval_every = 2000
+  c.checkpoint_every = 2000
+  c.log_every = 100
+
+  c.model = ml_collections.ConfigDict()
+  c.model.name = model
+  c.model.factor = int(a["factor"][1:])
+  c.model.dtype = "bfloat16" if a["bf16"] else "float32"
+  c.model.kwargs = ml_collections.ConfigDict()  # e.g. residual=True
+
+  c.data = ml_collections.ConfigDict()
+  c.data.train_set = {"rgbdd": "rgbdd", "nyu": "nyu_v2"}[a["dataset"]]
+  c.data.eval_set = c.data.train_set
+  c.data.eval_split = "test"
+  c.data.crop = 256
+  c.data.degradation = "grid"
+  c.data.max_images = None
+  c.data.eval_max_images = None
+  c.data.eval_border = 6
+  c.data.num_threads = 2
+  c.data.data_dir = None
+  c.loss = "l1" if a["l1"] else "l2"
+  c.best_metric = "rmse"
+
+  if a["fsdp"]:
+    c.sharding.params = "fsdp"
+  if a["quick"]:
+    common.quick_loop(c, steps=4)
+    c.batch_size = 8
+    c.data.crop = 2 * c.model.factor * 2
+    c.data.max_images = 2
+    c.data.eval_max_images = 1
+  return c

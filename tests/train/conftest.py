@@ -1,0 +1,60 @@
+"""Shared helpers for the training-system tests: toy configs and runs.
+
+A persistent compilation cache (one per test session) lets repeated runs of
+the same tiny config, in this process and in `python -m train`
+subprocesses, skip XLA compilation.
+"""
+
+import atexit
+import os
+import pathlib
+import shutil
+import tempfile
+
+import jax
+import numpy as np
+import pytest
+
+_CACHE = tempfile.mkdtemp(prefix="attnup_jax_cache_")
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
+os.environ["JAX_COMPILATION_CACHE_DIR"] = _CACHE
+os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
+os.environ["JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES"] = "0"
+jax.config.update("jax_compilation_cache_dir", _CACHE)
+jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+
+def toy_config(**overrides):
+  """configs/toy.py:quick (10 steps, checkpoints at 5 and 10) with overrides."""
+  from configs import toy  # pylint: disable=g-import-not-at-top
+  c = toy.get_config("quick")
+  c.update_from_flattened_dict(overrides)
+  return c
+
+
+def param_leaves(state) -> list[np.ndarray]:
+  return [np.asarray(x) for x in jax.tree.leaves(state["params"])]
+
+
+def assert_params_close(a, b, atol=1e-6):
+  la, lb = param_leaves(a), param_leaves(b)
+  assert len(la) == len(lb)
+  for x, y in zip(la, lb):
+    np.testing.assert_allclose(x, y, rtol=0, atol=atol)
+
+
+def subprocess_env() -> dict:
+  env = dict(os.environ)
+  env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")])
+  return env
+
+
+@pytest.fixture(scope="session")
+def toy_reference(tmp_path_factory):
+  """An uninterrupted 10-step toy run on all 8 devices: (workdir, result)."""
+  from train import loop  # pylint: disable=g-import-not-at-top
+  workdir = tmp_path_factory.mktemp("toy_reference")
+  return workdir, loop.train_and_evaluate(toy_config(), workdir)

@@ -1,0 +1,138 @@
+"""Crash-safe orbax checkpoints: latest-k and best-by-metric, with the data state.
+
+Layout under the work directory:
+
+    checkpoints/<step>/{state, data, meta}   the last `keep` saves
+    best/<step>/{state, data, meta}          the best evaluation so far
+    corrupt/<step>-<time>/                   latest saves that failed to restore
+
+`state` is the train-state pytree (`ocp.args.StandardSave`, restored against
+an abstract state carrying the *current* shardings, so a checkpoint written
+on 8 devices restores on 1 and vice versa); `data` is the grain iterator's
+`get_state()` (JSON), so a resumed run sees the same batches; `meta` holds
+loop bookkeeping (best metric so far). Orbax writes each step into a
+temporary directory and renames it when complete, so a killed save never
+looks finished. A finished step that still fails to restore is moved (never
+deleted) to `corrupt/`, with a warning, and the previous step is tried.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pathlib
+import shutil
+import time
+import warnings
+
+import jax
+import orbax.checkpoint as ocp
+from jax.experimental import multihost_utils
+
+
+def _manager(path: pathlib.Path, keep: int | None, async_: bool,
+             best: tuple[str, str] | None = None) -> ocp.CheckpointManager:
+  opts = ocp.CheckpointManagerOptions(
+      max_to_keep=keep, create=True, enable_async_checkpointing=async_,
+      best_fn=(lambda m: m[best[0]]) if best else None,
+      best_mode=best[1] if best else "max",
+      keep_checkpoints_without_metrics=False if best else True)
+  return ocp.CheckpointManager(path, options=opts,
+                               item_names=("state", "data", "meta"))
+
+
+def _save_args(state, data_state: dict, meta: dict) -> ocp.args.Composite:
+  return ocp.args.Composite(state=ocp.args.StandardSave(state),
+                            data=ocp.args.JsonSave(data_state),
+                            meta=ocp.args.JsonSave(meta))
+
+
+class Checkpointer:
+  """Latest-k and best checkpoints of one work directory.
+
+  Args:
+    workdir: the run's directory.
+    keep: how many latest checkpoints to keep.
+    best: (metric name, 'max' | 'min') for the best checkpoint.
+    async_: write in a background thread (device arrays are copied to host
+      before `save` returns, so donating them afterwards is safe).
+  """
+
+  def __init__(self, workdir: str | os.PathLike, keep: int = 3,
+               best: tuple[str, str] = ("psnr", "max"), async_: bool = True):
+    self.workdir = pathlib.Path(workdir).absolute()
+    self.best_key = best
+    self.latest = _manager(self.workdir / "checkpoints", keep, async_)
+    self.best = _manager(self.workdir / "best", 1, async_, best)
+
+  def save_latest(self, step: int, state, data_state: dict, meta: dict) -> None:
+    if step in self.latest.all_steps():
+      return
+    self.latest.save(step, args=_save_args(state, data_state, meta), force=True)
+
+  def save_best(self, step: int, state, data_state: dict, metrics: dict) -> None:
+    metrics = {k: float(v) for k, v in metrics.items()}
+    if step in self.best.all_steps():  # a resumed run re-reached this step
+      return
+    self.best.save(step, args=_save_args(state, data_state, {"metrics": metrics}),
+                   metrics=metrics, force=True)
+
+  def restore_latest(self, abstract_state):
+    """Newest restorable (step, state, data_state, meta), or None if none exist.
+
+    A step that fails to restore (corrupt or truncated files) is moved to
+    `corrupt/` with a warning and the next older one is tried.
+    """
+    for step in sorted(self.latest.all_steps(), reverse=True):
+      try:
+        r = self.latest.restore(step, args=ocp.args.Composite(
+            state=ocp.args.StandardRestore(abstract_state),
+            data=ocp.args.JsonRestore(), meta=ocp.args.JsonRestore()))
+        return step, r.state, r.data, r.meta
+      except Exception as e:  # pylint: disable=broad-except
+        self._quarantine(step, e)
+    return None
+
+  def best_value(self) -> float | None:
+    """The metric of the best checkpoint on disk, or None."""
+    step = self.best.best_step()
+    if step is None:
+      return None
+    try:
+      meta = self.best.restore(step, args=ocp.args.Composite(
+          meta=ocp.args.JsonRestore())).meta
+      return float(meta["metrics"][self.best_key[0]])
+    except Exception:  # pylint: disable=broad-except
+      return None
+
+  def restore_best(self, abstract_state):
+    """(step, state, metrics) of the best checkpoint, or None."""
+    step = self.best.best_step()
+    if step is None:
+      return None
+    r = self.best.restore(step, args=ocp.args.Composite(
+        state=ocp.args.StandardRestore(abstract_state), meta=ocp.args.JsonRestore()))
+    return step, r.state, r.meta["metrics"]
+
+  def _quarantine(self, step: int, error: Exception) -> None:
+    src = self.workdir / "checkpoints" / str(step)
+    dst = self.workdir / "corrupt" / f"{step}-{int(time.time())}"
+    msg = (f"checkpoint at step {step} ({src}) failed to restore "
+           f"({type(error).__name__}: {str(error)[:300]}); moved to {dst}, "
+           f"falling back to the previous checkpoint.")
+    warnings.warn(msg, RuntimeWarning, stacklevel=3)
+    logging.warning(msg)
+    if jax.process_index() == 0 and src.exists():  # one writer on shared storage
+      dst.parent.mkdir(parents=True, exist_ok=True)
+      shutil.move(str(src), str(dst))
+    if jax.process_count() > 1:
+      multihost_utils.sync_global_devices(f"quarantine checkpoint {step}")
+    self.latest.reload()
+
+  def wait(self) -> None:
+    self.latest.wait_until_finished()
+    self.best.wait_until_finished()
+
+  def close(self) -> None:
+    self.latest.close()
+    self.best.close()
