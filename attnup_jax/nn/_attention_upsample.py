@@ -43,9 +43,10 @@ class AttentionUpsample(nnx.Module):
     """x `[..., H, W, Cin]` -> `[..., S*H, S*W, Cout]` (and weights
     `[..., S*H, S*W, K*K]` when `return_weights`)."""
     _common.check_features(x, self.in_features)
-    q = ops.bilinear_upsample(self.query(x), self.strides)
+    q, k, v = _common.project_qkv(x, self.query, self.key, self.value)
+    q = ops.bilinear_upsample(q, self.strides)
     return ops.attention_upsample(
-        q, self.key(x), self.value(x), _common.cast(self.pos_y[...], self.dtype),
+        q, k, v, _common.cast(self.pos_y[...], self.dtype),
         _common.cast(self.pos_x[...], self.dtype), stride=self.strides,
         kernel_size=self.kernel_size, scale=self.scale, impl=self.impl,
         return_weights=return_weights)
