@@ -20,11 +20,10 @@ def _sr(args) -> int:
   results = {}
   for name in args.datasets.split(","):
     name = name.strip().lower()
-    results[name] = {"bicubic": evaluate_sr(None, name, args.scale,
-                                            data_dir=args.data_dir)}
+    kw = dict(data_dir=args.data_dir, max_images=args.max_images)
+    results[name] = {"bicubic": evaluate_sr(None, name, args.scale, **kw)}
     if model is not None:
-      results[name]["ours"] = evaluate_sr(model, name, args.scale,
-                                          data_dir=args.data_dir)
+      results[name]["ours"] = evaluate_sr(model, name, args.scale, **kw)
   if args.json:
     print(json.dumps({k: {m: {"psnr": r["psnr"], "ssim": r["ssim"]}
                           for m, r in v.items()} for k, v in results.items()},
@@ -64,9 +63,13 @@ def main(argv=None) -> int:
                  help="bundled name, weights dir or train workdir (omit: bicubic only)")
   p.add_argument("--datasets", default="set5,set14,bsds100")
   p.add_argument("--scale", type=int, default=2, choices=(2, 4, 8),
-                 help="SR factor (sr) or depth factor 4/8/16 via --factor")
-  p.add_argument("--factor", type=int, default=8, help="depth upsampling factor")
+                 help="SR factor (--task sr)")
+  p.add_argument("--factor", type=int, default=8,
+                 help="depth upsampling factor 4, 8 or 16 (--task depth)")
   p.add_argument("--data_dir", default=None)
+  p.add_argument("--max_images", type=int, default=None,
+                 help="evaluate only the first N images of each set")
+  p.add_argument("--tile", type=int, default=128, help="LR tile size for big images")
   p.add_argument("--json", action="store_true", help="print JSON instead of a table")
   args = p.parse_args(argv)
   try:
