@@ -18,7 +18,6 @@ Also the pieces the DJF baselines share (`ConvStack`, input checks, bicubic).
 from __future__ import annotations
 
 import math
-import operator
 from typing import Sequence
 
 import jax
@@ -26,7 +25,7 @@ import jax.numpy as jnp
 from flax import nnx
 
 from attnup_jax import ops
-from attnup_jax.ops._checks import check_kernel_size
+from attnup_jax.ops._checks import check_kernel_size, check_power_of_two
 
 TG_KERNELS = (9, 1, 5)      # CNN_T / CNN_G, as DJF (Li et al. 2016)
 F_KERNELS = (9, 1, 5)       # CNN_F, as DJF's fusion branch
@@ -35,17 +34,20 @@ POSITION_INIT = nnx.initializers.normal(stddev=1.0)   # as attnup_jax.nn
 
 # ---------------------------------------------------------------- shared pieces
 
+def check_fusion_args(cnn_f, f_kernels, bicubic_align) -> None:
+  """CNN_F needs one kernel size per layer plus the final 1-channel conv."""
+  if len(f_kernels) != len(cnn_f) + 1:
+    raise ValueError(f"need len(cnn_f) + 1 = {len(cnn_f) + 1} CNN_F kernel sizes "
+                     f"(the final 1-channel conv included), got {f_kernels}.")
+  if bicubic_align not in ("grid", "center"):
+    raise ValueError(f"bicubic_align must be 'grid' or 'center', got "
+                     f"{bicubic_align!r}.")
+
+
 def check_factor(factor) -> int:
   """The upsampling factor M as an int; ValueError unless a power of two >= 2."""
-  try:
-    m = operator.index(factor)
-  except TypeError:
-    raise ValueError(f"`factor` must be an integer power of two (4, 8, 16), got "
-                     f"{factor!r}.") from None
-  if m < 2 or m & (m - 1):
-    raise ValueError(f"`factor` must be a power of two >= 2 (4, 8, 16): the "
-                     f"network upsamples in x2 stages. Got factor={m}.")
-  return m
+  return check_power_of_two(factor, "factor",
+                            ": the network upsamples in x2 stages")
 
 
 def check_inputs(depth_lr, guide, factor: int, guide_channels: int = 3) -> None:
@@ -202,12 +204,7 @@ class JointAttentionUpsampler(nnx.Module):
     if not cnn_m or cnn_m[-1] != 2 * f:
       raise ValueError(f"CNN_M's last layer must have 2F = {2 * f} channels (split "
                        f"into q and k), got cnn_m={cnn_m} for F={f}.")
-    if len(f_kernels) != len(cnn_f) + 1:
-      raise ValueError(f"need len(cnn_f) + 1 = {len(cnn_f) + 1} CNN_F kernel sizes "
-                       f"(the final 1-channel conv included), got {f_kernels}.")
-    if bicubic_align not in ("grid", "center"):
-      raise ValueError(f"bicubic_align must be 'grid' or 'center', got "
-                       f"{bicubic_align!r}.")
+    check_fusion_args(cnn_f, f_kernels, bicubic_align)
     self.features, self.kernel_size = f, check_kernel_size(kernel_size, 2)
     self.share_stages, self.residual = share_stages, residual
     self.bicubic_align, self.scale, self.impl = bicubic_align, scale, impl

@@ -18,7 +18,8 @@ import jax.numpy as jnp
 from flax import nnx
 
 from attnup_jax.models.depth import (F_KERNELS, TG_KERNELS, ConvStack, bicubic,
-                                     check_factor, check_inputs)
+                                     check_factor, check_fusion_args,
+                                     check_inputs)
 
 
 class DeepJointFilter(nnx.Module):
@@ -53,12 +54,7 @@ class DeepJointFilter(nnx.Module):
                rngs: nnx.Rngs):
     self.factor = check_factor(factor)
     cnn_tg, cnn_f = tuple(cnn_tg), tuple(cnn_f)
-    if len(f_kernels) != len(cnn_f) + 1:
-      raise ValueError(f"need len(cnn_f) + 1 = {len(cnn_f) + 1} CNN_F kernel sizes "
-                       f"(the final 1-channel conv included), got {f_kernels}.")
-    if bicubic_align not in ("grid", "center"):
-      raise ValueError(f"bicubic_align must be 'grid' or 'center', got "
-                       f"{bicubic_align!r}.")
+    check_fusion_args(cnn_f, f_kernels, bicubic_align)
     self.residual, self.bicubic_align, self.dtype = residual, bicubic_align, dtype
     self.cnn_t = ConvStack(1, cnn_tg, tg_kernels, dtype=dtype, rngs=rngs)
     self.cnn_g = ConvStack(3, cnn_tg, tg_kernels, dtype=dtype, rngs=rngs)

@@ -19,6 +19,7 @@ from flax import nnx
 
 from attnup_jax import ops
 from attnup_jax.nn import AttentionUpsample, PhasedConvTranspose
+from attnup_jax.ops._checks import check_power_of_two
 
 UPSAMPLERS = ("attention", "deconv")
 
@@ -36,9 +37,7 @@ class ResBlock(nnx.Module):
 
 
 def check_scale(scale: int) -> int:
-  if scale < 2 or scale & (scale - 1):
-    raise ValueError(f"`scale` must be a power of two >= 2 (2, 4, 8), got {scale}.")
-  return scale
+  return check_power_of_two(scale, "scale", ": one x2 stage per octave")
 
 
 class SuperResolutionNet(nnx.Module):

@@ -62,3 +62,16 @@ def as_pair(value, name: str) -> int:
           f"attention upsampling uses square windows and strides.")
     value = value[0]
   return value
+
+
+def check_power_of_two(value, name: str = "factor", why: str = "") -> int:
+  """Returns `value` as an int; ValueError unless it is a power of two >= 2."""
+  try:
+    m = operator.index(value)
+  except TypeError:
+    raise ValueError(f"`{name}` must be an integer power of two (2, 4, 8, 16), "
+                     f"got {value!r}.") from None
+  if m < 2 or m & (m - 1):
+    raise ValueError(f"`{name}` must be a power of two >= 2 (2, 4, 8, 16){why}. "
+                     f"Got {name}={m}.")
+  return m

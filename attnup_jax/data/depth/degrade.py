@@ -14,23 +14,16 @@ Both need `H` and `W` divisible by M (`mod_crop` first), M a power of two.
 
 from __future__ import annotations
 
-import operator
 
 import numpy as np
 from PIL import Image
 
+from attnup_jax.ops._checks import check_power_of_two
+
 
 def check_factor(factor) -> int:
   """Returns the upsampling factor M as an int; ValueError unless a power of two >= 2."""
-  try:
-    m = operator.index(factor)
-  except TypeError:
-    raise ValueError(f"factor must be an integer power of two (4, 8, 16), got "
-                     f"factor={factor!r}.") from None
-  if m < 2 or m & (m - 1):
-    raise ValueError(f"factor must be a power of two >= 2 (4, 8, 16), got "
-                     f"factor={m}.")
-  return m
+  return check_power_of_two(factor, "factor")
 
 
 def mod_crop(x: np.ndarray, factor: int) -> np.ndarray:
