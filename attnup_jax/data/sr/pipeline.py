@@ -65,17 +65,30 @@ def train_patches(name: str, scale: int, patch_size: int, stride: int,
                          int(stride), bool(augment), max_images)
 
 
-class _PatchSource:
-  """Random-access source of `{'lr': uint8 [p, p, 1], 'hr': uint8 [sp, sp, 1]}`."""
+class _ShuffledPatches:
+  """Random-access source of `{'lr': uint8 [p, p, 1], 'hr': uint8 [sp, sp, 1]}`
+  over `epochs` passes, each in its own seeded order.
 
-  def __init__(self, lr: np.ndarray, hr: np.ndarray):
-    self._lr, self._hr = lr, hr
+  Index i reads patch `perm_e[i % n]` of epoch `e = i // n`, with `perm_e` a
+  NumPy permutation seeded by (seed, e): deterministic, different every epoch,
+  and ~1000x cheaper per example than `grain.MapDataset.shuffle`'s
+  per-index Feistel shuffle (which bottlenecked training steps on CPU).
+  """
+
+  def __init__(self, lr: np.ndarray, hr: np.ndarray, seed: int, epochs: int = 10_000):
+    self._lr, self._hr, self._seed, self._epochs = lr, hr, seed, epochs
 
   def __len__(self) -> int:
-    return len(self._lr)
+    return len(self._lr) * self._epochs
+
+  @functools.lru_cache(maxsize=4)
+  def _perm(self, epoch: int) -> np.ndarray:
+    return np.random.default_rng([self._seed, epoch]).permutation(len(self._lr))
 
   def __getitem__(self, index: int) -> dict[str, np.ndarray]:
-    return {"lr": self._lr[index], "hr": self._hr[index]}
+    epoch, pos = divmod(int(index), len(self._lr))
+    j = self._perm(epoch)[pos]
+    return {"lr": self._lr[j], "hr": self._hr[j]}
 
 
 def _to_float(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -114,9 +127,9 @@ def sr_train_dataset(name: str, scale: int, patch_size: int, stride: int,
   if len(lr) < shard_count * batch_size:
     raise ValueError(f"{len(lr)} patches cannot fill a batch of {batch_size} on each "
                      f"of {shard_count} processes; lower batch_size or stride.")
-  ds = grain.MapDataset.source(_PatchSource(lr, hr)).shuffle(seed=seed)
+  ds = grain.MapDataset.source(_ShuffledPatches(lr, hr, seed))
   ds = ds[shard_index::shard_count]
-  return ds.repeat().batch(batch_size, drop_remainder=True).map(_to_float)
+  return ds.batch(batch_size, drop_remainder=True).map(_to_float)
 
 
 def sr_eval_pairs(name: str, scale: int, data_dir=None,
