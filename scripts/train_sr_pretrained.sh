@@ -4,12 +4,12 @@
 # checkpoint into attnup_jax/weights/sr_x{S}_{upsampler}/.
 #   bash scripts/train_sr_pretrained.sh STEPS "2 4 8" [TOKENS]
 # The CPU budget of the shipped weights is in docs/RESULTS.md; on a GPU or TPU
-# use the paper's length: STEPS=100000.
+# use the paper's setting: bash scripts/train_sr_pretrained.sh 100000 "2 4 8" ""
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steps=${1:-200}
 scales=${2:-"2 4"}
-tokens=${3:-skip}   # global bicubic skip: the CPU budget starts from bicubic quality
+tokens=${3-skip}    # global bicubic skip (CPU budgets start from bicubic); "" = paper
 for s in $scales; do
   for up in attention deconv; do
     wd=runs/sr_x${s}_${up}
