@@ -115,6 +115,12 @@ def attention_weights(q, k, pos_y, pos_x, *, stride: int, kernel_size: int,
 
   Row `[i, j]` holds the softmax over the K x K window centred on output pixel
   (i, j), window index ky*K + kx, zero at invalid positions; it sums to 1.
+
+  Example:
+    >>> w = attention_weights(jnp.ones((8, 8, 4)), jnp.ones((4, 4, 4)),
+    ...                       jnp.zeros((3, 2)), jnp.zeros((3, 2)), stride=2, kernel_size=3)
+    >>> w.shape, float(w[1, 1].sum())
+    ((8, 8, 9), 1.0)
   """
   v = jnp.zeros(k.shape[:-1] + (1,), jnp.float32)
   _, weights = attention_upsample(q, k, v, pos_y, pos_x, stride=stride,

@@ -31,6 +31,10 @@ def extract_patches(x: jax.Array, kernel_size: int) -> jax.Array:
   Returns:
     `[..., H, W, K*K, C]` with `out[..., i, j, ky*K + kx, :] = x[..., i+ky-R, j+kx-R, :]`
     (zero outside the image), `R = (K-1)//2`.
+
+  Example:
+    >>> extract_patches(jnp.ones((2, 4, 4, 3)), 3).shape
+    (2, 4, 4, 9, 3)
   """
   k = check_kernel_size(kernel_size)
   check_rank(x, 3, "x", "[..., H, W, C]")

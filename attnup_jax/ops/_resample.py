@@ -111,6 +111,10 @@ def bilinear_upsample(x: jax.Array, stride: int) -> jax.Array:
 
   Returns:
     `[..., S*H, S*W, C]`.
+
+  Example:
+    >>> bilinear_upsample(jnp.array([0.0, 4.0]).reshape(1, 2, 1), 2)[0, :, 0]
+    Array([0., 1., 3., 4.], dtype=float32)
   """
   s = check_stride(stride)
   check_rank(x, 3, "x", "[..., H, W, C]")
