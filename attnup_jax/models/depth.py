@@ -218,11 +218,17 @@ class JointAttentionUpsampler(nnx.Module):
     self.cnn_f = ConvStack(f, cnn_f + (1,), f_kernels, last_relu=False,
                            dtype=dtype, rngs=rngs)
 
-  def __call__(self, depth_lr: jax.Array, guide: jax.Array) -> jax.Array:
-    """`depth_lr [..., h, w, 1]`, `guide [..., M*h, M*w, 3]` -> `[..., M*h, M*w, 1]` float32."""
+  def __call__(self, depth_lr: jax.Array, guide: jax.Array, *,
+               return_weights: bool = False):
+    """`depth_lr [..., h, w, 1]`, `guide [..., M*h, M*w, 3]` -> `[..., M*h, M*w, 1]` float32.
+
+    With `return_weights`, also the attention weights of every stage, a tuple
+    of `[..., 2^(i+1)*h, 2^(i+1)*w, K*K]` (the last on the full-resolution grid).
+    """
     check_inputs(depth_lr, guide, self.factor)
     v = self.cnn_t(depth_lr)                                  # [B, h, w, F]
     g = self.cnn_g(guide)                                     # [B, H, W, F]
+    weights = []
     for i in range(self.stages):
       mix = self.mix[0 if self.share_stages else i]
       g_ds = avg_pool(g, self.factor >> (i + 1))              # [B, 2r, 2r, F]
@@ -231,10 +237,15 @@ class JointAttentionUpsampler(nnx.Module):
       pos_y, pos_x = mix.pos_y[...], mix.pos_x[...]
       if self.dtype is not None:
         pos_y, pos_x = pos_y.astype(self.dtype), pos_x.astype(self.dtype)
-      v = jax.nn.relu(ops.attention_upsample(
+      out = ops.attention_upsample(
           q, k_hr[..., ::2, ::2, :], v, pos_y, pos_x, stride=2,
-          kernel_size=self.kernel_size, scale=self.scale, impl=self.impl))
+          kernel_size=self.kernel_size, scale=self.scale, impl=self.impl,
+          return_weights=return_weights)
+      if return_weights:
+        out, w = out
+        weights.append(w)
+      v = jax.nn.relu(out)
     y = self.cnn_f(v).astype(jnp.float32)
     if self.residual:
       y = y + bicubic(depth_lr, self.factor, self.bicubic_align)
-    return y
+    return (y, tuple(weights)) if return_weights else y
