@@ -212,14 +212,10 @@ def test_residual_adds_bicubic_input():
   np.testing.assert_allclose(want[:, ::2, ::2], depth + 0.25, atol=1e-6)
 
 
-def test_attention_weights_of_every_stage():
-  from attnup_jax.models.depth import JointAttentionUpsampler
-  model = JointAttentionUpsampler(4, cnn_tg=(4, 4, 4), cnn_f=(4, 4), cnn_m=(8,),
-                                  rngs=nnx.Rngs(0))
-  depth = jnp.ones((1, 4, 4, 1)) * 0.5
-  guide = jnp.linspace(0, 1, 16 * 16 * 3).reshape(1, 16, 16, 3)
-  y, weights = model(depth, guide, return_weights=True)
-  np.testing.assert_allclose(y, model(depth, guide), atol=1e-6)
-  k = model.kernel_size
+def test_attention_weights_of_every_stage(small):
+  depth, guide = inputs(4, hr=16, batch=1)
+  y, weights = nnx.jit(lambda m, d, g: m(d, g, return_weights=True))(small, depth, guide)
+  np.testing.assert_allclose(y, forward(small, depth, guide), atol=1e-5)
+  k = small.kernel_size
   assert [w.shape for w in weights] == [(1, 8, 8, k * k), (1, 16, 16, k * k)]
   np.testing.assert_allclose(jnp.sum(weights[-1], -1), 1.0, atol=1e-5)
