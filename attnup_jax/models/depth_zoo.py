@@ -17,9 +17,9 @@
 
 from __future__ import annotations
 
-import jax
 from flax import nnx
 
+from attnup_jax.models._count import count_params  # noqa: F401 (re-exported)
 from attnup_jax.models.depth import JointAttentionUpsampler
 from attnup_jax.models.djf import DeepJointFilter
 
@@ -59,9 +59,6 @@ def build_depth_model(name: str, factor: int, *, rngs: nnx.Rngs, **kw) -> nnx.Mo
   return cls(factor, **{**widths, **kw}, rngs=rngs)
 
 
-def count_params(model: nnx.Module) -> int:
-  """Number of trainable scalars (every `nnx.Param` leaf)."""
-  return sum(p.size for p in jax.tree.leaves(nnx.state(model, nnx.Param)))
 
 
 def depth_model_params(name: str, factor: int, **kw) -> int:

@@ -17,6 +17,7 @@ import jax
 import jax.numpy as jnp
 from flax import nnx
 
+from attnup_jax.models._count import count_params  # noqa: F401 (re-exported)
 from attnup_jax import ops
 from attnup_jax.nn import AttentionUpsample, PhasedConvTranspose
 from attnup_jax.ops._checks import check_power_of_two
@@ -93,7 +94,3 @@ class SuperResolutionNet(nnx.Module):
       y = y + jax.image.resize(x.astype(jnp.float32),
                                lead + (self.scale * h, self.scale * w, 1), "bicubic")
     return y
-
-
-def count_params(model: nnx.Module) -> int:
-  return sum(p.size for p in jax.tree.leaves(nnx.state(model, nnx.Param)))
