@@ -25,6 +25,7 @@ import jax.numpy as jnp
 from flax import nnx
 
 from attnup_jax import nn as attnn
+from attnup_jax import ops
 
 SETTINGS = (
     dict(name="SR (paper)", batch=16, size=32, channels=128, kernel=5, stride=2),
@@ -35,10 +36,10 @@ SETTINGS = (
 class SubPixelConv(nnx.Module):
   """Convolution to S*S*Cout channels at low resolution, then depth-to-space."""
 
-  def __init__(self, cin, cout, kernel, stride, *, rngs):
+  def __init__(self, cin, cout, kernel, stride, *, rngs, **conv_kw):
     self.stride, self.cout = stride, cout
     self.conv = nnx.Conv(cin, stride * stride * cout, (kernel, kernel),
-                         padding="SAME", rngs=rngs)
+                         padding="SAME", rngs=rngs, **conv_kw)
 
   def __call__(self, x):
     b, h, w, _ = x.shape
@@ -56,6 +57,8 @@ def make_layers(c, k, s):
       "nnx.ConvTranspose": nnx.ConvTranspose(c, c, (k, k), strides=(s, s),
                                              padding="SAME", rngs=rngs),
       "sub-pixel conv": SubPixelConv(c, c, k, s, rngs=rngs),
+      "sub-pixel conv (ops.conv2d)": SubPixelConv(
+          c, c, k, s, rngs=rngs, conv_general_dilated=ops.conv2d),
       "PhasedConvTranspose (ours, exact)": attnn.PhasedConvTranspose(c, c, k, s, rngs=rngs),
   }
 

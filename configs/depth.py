@@ -13,7 +13,10 @@ Seconds-long CPU smoke run (2 images, 32-pixel crops, 4 steps):
 Paper settings: Adam, lr 1e-3, batch 10, 256x256 crops, lr /10 at 60% and
 80% of training, 2000 epochs of the 1000 NYU training pairs (= 200k steps at
 batch 10; `total_steps` here). Best checkpoint by test RMSE. Tokens `bf16`,
-`fsdp`, `l1` as in configs/sr.py.
+`fsdp`, `l1` as in configs/sr.py; `residual` adds the bicubic upsampling of
+the input to the output (not in the paper) and `short` sets the learning rate
+for runs of a few hundred steps (`configs/common.short_budget`): what the
+CPU-budget weights use.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   rest = arg[len(model):] if arg.lower().startswith(model) else arg
   a = common.parse_arg(rest, {"factor": ("x8", "x4", "x16"),
                               "dataset": ("rgbdd", "nyu")},
-                       ("quick", "bf16", "fsdp", "l1"))
+                       ("quick", "bf16", "fsdp", "l1", "residual", "short"))
   c = common.base_config()
   c.task = "depth"
   c.total_steps = 200_000
@@ -49,7 +52,9 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   c.model.name = model
   c.model.factor = int(a["factor"][1:])
   c.model.dtype = "bfloat16" if a["bf16"] else "float32"
-  c.model.kwargs = ml_collections.ConfigDict()  # e.g. residual=True
+  c.model.kwargs = ml_collections.ConfigDict()
+  if a["residual"]:   # add the bicubic upsampling to the output (not in the paper)
+    c.model.kwargs.residual = True
 
   c.data = ml_collections.ConfigDict()
   c.data.train_set = {"rgbdd": "rgbdd", "nyu": "nyu_v2"}[a["dataset"]]
@@ -57,14 +62,16 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   c.data.eval_split = "test"
   c.data.crop = 256
   c.data.degradation = "grid"
-  c.data.max_images = None
-  c.data.eval_max_images = None
+  c.data.max_images = ml_collections.config_dict.placeholder(int)  # None: all
+  c.data.eval_max_images = ml_collections.config_dict.placeholder(int)
   c.data.eval_border = 6
   c.data.num_threads = 2
-  c.data.data_dir = None
+  c.data.data_dir = ml_collections.config_dict.placeholder(str)
   c.loss = "l1" if a["l1"] else "l2"
   c.best_metric = "rmse"
 
+  if a["short"]:
+    common.short_budget(c)
   if a["fsdp"]:
     c.sharding.params = "fsdp"
   if a["quick"]:

@@ -11,7 +11,9 @@ Seconds-long CPU smoke run (2 training images, small crops, 6 steps):
 
 Extra tokens: `bf16` (bfloat16 compute, float32 parameters), `fsdp` (shard
 parameters along 'data'), `l1` (L1 loss instead of L2), `skip` (global bicubic
-skip; not in the paper, state it when reporting). Any field can be overridden:
+skip, zero-initialised tail: training starts at bicubic; not in the paper,
+state it when reporting), `short` (lr 2e-4 after a 20-step warmup, for runs of
+a few hundred steps: `configs/common.short_budget`). Any field can be overridden:
 `--config.total_steps=50000 --config.optimizer.schedule=cosine`.
 
 Paper settings: Adam, lr 1e-3, batch 20, lr x0.8 on every plateau of the
@@ -30,7 +32,7 @@ from configs import common
 
 CHOICES = {"scale": ("x2", "x4", "x8"), "upsampler": ("attention", "deconv"),
            "train_set": ("t91", "bsds200")}
-FLAGS = ("quick", "bf16", "fsdp", "l1", "skip")
+FLAGS = ("quick", "bf16", "fsdp", "l1", "skip", "short")
 
 
 def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
@@ -56,15 +58,17 @@ def get_config(arg: str | None = None) -> ml_collections.ConfigDict:
   c.data.patch_size = 64 // scale      # LR patch side; HR = 64
   c.data.stride = 64 // scale
   c.data.augment = True
-  c.data.max_images = None             # None: every training image
+  c.data.max_images = ml_collections.config_dict.placeholder(int)  # None: all
   c.data.eval_set = "Set5"
-  c.data.eval_max_images = None
+  c.data.eval_max_images = ml_collections.config_dict.placeholder(int)
   c.data.eval_crop = 0                 # 0: full images; else HR top-left crop side
-  c.data.data_dir = None               # None: $ATTNUP_DATA_DIR or ../shared/data
-  c.data.read_threads = 8              # grain reader threads (shuffle ~1 ms/patch)
+  c.data.data_dir = ml_collections.config_dict.placeholder(str)  # None: $ATTNUP_DATA_DIR or ../shared/data
+  c.data.read_threads = 2              # grain reader threads (one gather per batch)
   c.loss = "l1" if a["l1"] else "l2"
   c.best_metric = "psnr"
 
+  if a["short"]:
+    common.short_budget(c)
   if a["fsdp"]:
     c.sharding.params = "fsdp"
   if a["quick"]:

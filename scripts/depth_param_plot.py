@@ -9,7 +9,7 @@ RMSE per factor like the paper's Fig. 5.
 
 `--results` JSON: `{"<model name>": {"<factor>": rmse_cm, ...}, ...}`, e.g.
 `{"djf": {"4": 3.54, "8": 6.20}, "sa_m2_f32": {"4": 2.64}}`; names are those
-of `attnup_jax.models.depth_zoo.DEPTH_MODELS`. Counts need no weights
+of `attnup_jax.models.depth_zoo.DEPTH_MODELS`, plus `"bicubic"` (a dashed line). Counts need no weights
 (`nnx.eval_shape`).
 """
 
@@ -103,6 +103,11 @@ def rmse_chart(results, factors, out):
     for n, by_factor in results.items():
       if str(m) not in by_factor:
         continue
+      if n == "bicubic":
+        ax.axhline(float(by_factor[str(m)]), color="gray", ls="--", lw=1,
+                   label="bicubic")
+        ax.legend(fontsize=7, loc="upper right")
+        continue
       x, y = depth_model_params(n, m) / 1e3, float(by_factor[str(m)])
       djf = n.startswith("djf")
       ax.scatter(x, y, marker="s" if djf else "o",
@@ -136,7 +141,7 @@ def main(argv=None):
   if a.results:
     with open(a.results) as f:
       results = json.load(f)
-    unknown = sorted(set(results) - set(DEPTH_MODELS))
+    unknown = sorted(set(results) - set(DEPTH_MODELS) - {"bicubic"})
     if unknown:
       raise SystemExit(f"unknown models in {a.results}: {unknown}; "
                        f"known: {sorted(DEPTH_MODELS)}")

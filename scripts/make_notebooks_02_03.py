@@ -68,7 +68,7 @@ The paper's super-resolution network (Kundu et al., Sec. IV-B, Fig. 6) upsamples
 the luminance of an image in x2 stages; each stage is either a transposed
 convolution ("deconvolution") or the attention-based layer. This notebook
 
-1. loads the bundled x2 weights of both variants (`attnup_jax.pretrained`),
+1. loads the bundled weights of both variants at `SCALE` (`attnup_jax.pretrained`),
 2. super-resolves a real image and compares bicubic, deconvolution and attention
    with zoomed crops (PSNR on Y, the paper's protocol),
 3. runs a short training with the repository's training program (`train`,
@@ -101,7 +101,7 @@ from train.loop import train_and_evaluate
 
 # QUICK: a few training steps and 2 Set5 images (< 3 min on CPU). False: longer runs.
 QUICK = os.environ.get('ATTNUP_QUICK', '1') == '1'
-SCALE = 2
+SCALE = 2   # 2, 4 or 8: bundled weights exist for each (docs/RESULTS.md)
 print('JAX', jax.__version__, 'on', jax.default_backend(), '| QUICK =', QUICK)
 
 # Benchmark data: $ATTNUP_DATA_DIR or ../shared/data (folders sr/T91, sr/Set5, ...).
@@ -389,7 +389,7 @@ of a few dozen CPU steps start from bicubic instead of from a random map. Set
 RESIDUAL = True
 if HAVE_DATA:
   model = build_depth_model(MODEL, FACTOR, residual=RESIDUAL, rngs=nnx.Rngs(0))
-  optimizer = nnx.Optimizer(model, optax.adam(1e-3), wrt=nnx.Param)
+  optimizer = nnx.Optimizer(model, optax.adam(2e-4), wrt=nnx.Param)   # the short-run lr (configs/common.py)
   print(f'{MODEL} x{FACTOR}: {count_params(model):,} parameters, window K = {model.kernel_size}, '
         f'{model.stages} attention stages')
 

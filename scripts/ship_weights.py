@@ -33,7 +33,8 @@ def main(argv=None) -> int:
                           "kernel_size": int(m.kernel_size),
                           "global_skip": bool(m.global_skip)}
   else:
-    kind, kwargs = "depth", {"name": m.name, "factor": int(m.factor)}
+    extra = {k: v for k, v in (m.get("kwargs") or {}).items()}
+    kind, kwargs = "depth", {"name": m.name, "factor": int(m.factor), **extra}
   pretrained.save(model, out, {
       "model": {"kind": kind, "kwargs": kwargs},
       "checkpoint_step": model.train_step,

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 steps=${1:-200}
 scales=${2:-"2 4"}
-tokens=${3-skip}    # global bicubic skip (CPU budgets start from bicubic); "" = paper
+tokens=${3-skip,short}  # bicubic skip + short-run lr (the CPU budget); "" = paper
 for s in $scales; do
   for up in attention deconv; do
     wd=runs/sr_x${s}_${up}

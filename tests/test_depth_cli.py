@@ -69,13 +69,28 @@ def test_upsample_depth_factor_not_power_of_two(tmp_path, capsys):
   assert rc == 2 and "power of two" in err and "6" in err, err
 
 
-def test_upsample_depth_without_weights_says_what_to_pass(tmp_path, capsys):
-  if "depth_x8_sa_m1_f32" in pretrained.available():
-    pytest.skip("the default depth model is bundled")
+def test_upsample_depth_without_weights_says_what_to_pass(tmp_path, capsys,
+                                                         monkeypatch):
+  monkeypatch.setattr(pretrained, "WEIGHTS_DIR", tmp_path / "no_weights")
   dp, gp = write_pair(tmp_path, 4, 4, 8)
   rc = run(dp, gp, tmp_path / "o.png", 8)
   err = capsys.readouterr().err
   assert rc == 2 and "--model" in err and "--random-init" in err, err
+
+
+@pytest.mark.parametrize("factor", [4, 8, 16])
+def test_upsample_depth_with_the_bundled_weights(tmp_path, capsys, factor):
+  """The default model is the bundled SA M1 F32 of the factor; its output is
+  in the input's units and keeps the measured LR samples' range."""
+  assert f"depth_x{factor}_sa_m1_f32" in pretrained.available()
+  dp, gp = write_pair(tmp_path, 4, 3, factor)
+  out = tmp_path / "hr.png"
+  rc = run(dp, gp, out, factor)
+  assert rc == 0, capsys.readouterr().err
+  with Image.open(out) as im:
+    hr = np.asarray(im).astype(np.int64)
+  assert hr.shape == (4 * factor, 3 * factor)
+  assert 0 <= hr.min() and hr.max() <= 2 * 4000
 
 
 def test_upsample_depth_errors_and_tiling(rng):

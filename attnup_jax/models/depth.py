@@ -87,19 +87,23 @@ def bicubic(depth_lr: jax.Array, factor: int, align: str) -> jax.Array:
 
 class ConvStack(nnx.Module):
   """SAME-padded convolutions, ReLU after each (after the last too unless
-  `last_relu=False`). `[..., H, W, in_features]` -> `[..., H, W, channels[-1]]`."""
+  `last_relu=False`). `[..., H, W, in_features]` -> `[..., H, W, channels[-1]]`.
+  `zero_last=True` initialises the last conv to zero (its output starts at 0)."""
 
   def __init__(self, in_features: int, channels: Sequence[int],
-               kernels: Sequence[int], *, last_relu: bool = True, dtype=None,
-               rngs: nnx.Rngs):
+               kernels: Sequence[int], *, last_relu: bool = True,
+               zero_last: bool = False, dtype=None, rngs: nnx.Rngs):
     channels, kernels = tuple(channels), tuple(kernels)
     if len(channels) != len(kernels) or not channels:
       raise ValueError(f"need one kernel size per layer, got channels={channels} "
                        f"and kernels={kernels}.")
     ins = (in_features,) + channels[:-1]
+    zero = dict(kernel_init=nnx.initializers.zeros_init())
     self.convs = nnx.List([
-        nnx.Conv(cin, cout, (k, k), padding="SAME", dtype=dtype, rngs=rngs)
-        for cin, cout, k in zip(ins, channels, kernels)])
+        nnx.Conv(cin, cout, (k, k), padding="SAME", dtype=dtype,
+                 conv_general_dilated=ops.conv2d, rngs=rngs,
+                 **(zero if zero_last and i == len(channels) - 1 else {}))
+        for i, (cin, cout, k) in enumerate(zip(ins, channels, kernels))])
     self.last_relu = last_relu
 
   def __call__(self, x: jax.Array) -> jax.Array:
@@ -167,7 +171,10 @@ class JointAttentionUpsampler(nnx.Module):
     - Logit scale 1/sqrt(F) (SPEC Sec. 1 default); attention `impl='fast'`.
     - `residual=True` adds the bicubic-upsampled input (`bicubic_align`:
       'grid' for LR = hr[::M, ::M], the paper's protocol; 'center' for
-      bicubic-downscaled LR). Off by default, as in the paper.
+      bicubic-downscaled LR), and zero-initialises CNN_F's last conv so the
+      network starts exactly at bicubic (with a random last layer, Adam's
+      first steps spent shrinking its noise kill the ReLUs: the network then
+      stays at bicubic + a constant). Off by default, as in the paper.
 
   Args:
     factor: M, a power of two (4, 8, 16).
@@ -216,6 +223,7 @@ class JointAttentionUpsampler(nnx.Module):
         _MixStage(f, cnn_m, kernel_size, m_kernel, dtype=dtype, rngs=rngs)
         for _ in range(n_mix)])
     self.cnn_f = ConvStack(f, cnn_f + (1,), f_kernels, last_relu=False,
+                           zero_last=residual,
                            dtype=dtype, rngs=rngs)
 
   def __call__(self, depth_lr: jax.Array, guide: jax.Array, *,

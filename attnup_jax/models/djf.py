@@ -30,7 +30,8 @@ class DeepJointFilter(nnx.Module):
   The LR depth is upsampled with Keys bicubic (`bicubic_align='grid'`: LR
   sample m on HR pixel M*m, matching LR = hr[::M, ::M]; 'center' for bicubic
   downscaled LR). `residual=True` adds that bicubic upsampling to the output
-  (DJFR-style); off by default, as in the paper's DJF baseline. M only enters
+  (DJFR-style) and zero-initialises the last conv, so training starts exactly
+  at bicubic; off by default, as in the paper's DJF baseline. M only enters
   through the bicubic upsampling: the parameter count does not depend on it.
 
   Args:
@@ -56,10 +57,15 @@ class DeepJointFilter(nnx.Module):
     cnn_tg, cnn_f = tuple(cnn_tg), tuple(cnn_f)
     check_fusion_args(cnn_f, f_kernels, bicubic_align)
     self.residual, self.bicubic_align, self.dtype = residual, bicubic_align, dtype
-    self.cnn_t = ConvStack(1, cnn_tg, tg_kernels, dtype=dtype, rngs=rngs)
-    self.cnn_g = ConvStack(3, cnn_tg, tg_kernels, dtype=dtype, rngs=rngs)
+    # Branch outputs are linear (DJF's conv3 has no ReLU): a ReLU on a
+    # 1-channel output leaves it dead at most pixels from initialisation.
+    self.cnn_t = ConvStack(1, cnn_tg, tg_kernels, last_relu=False, dtype=dtype,
+                           rngs=rngs)
+    self.cnn_g = ConvStack(3, cnn_tg, tg_kernels, last_relu=False, dtype=dtype,
+                           rngs=rngs)
     self.cnn_f = ConvStack(2 * cnn_tg[-1], cnn_f + (1,), f_kernels,
-                           last_relu=False, dtype=dtype, rngs=rngs)
+                           last_relu=False, zero_last=residual, dtype=dtype,
+                           rngs=rngs)
 
   def __call__(self, depth_lr: jax.Array, guide: jax.Array) -> jax.Array:
     """`depth_lr [..., h, w, 1]`, `guide [..., M*h, M*w, 3]` -> `[..., M*h, M*w, 1]`."""

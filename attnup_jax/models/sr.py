@@ -30,7 +30,8 @@ class ResBlock(nnx.Module):
 
   def __init__(self, features: int, *, dtype=None, rngs: nnx.Rngs):
     conv = lambda: nnx.Conv(features, features, (3, 3), padding="SAME",
-                            dtype=dtype, rngs=rngs)
+                            dtype=dtype, conv_general_dilated=ops.conv2d,
+                            rngs=rngs)
     self.conv1, self.conv2 = conv(), conv()
 
   def __call__(self, x):
@@ -50,7 +51,8 @@ class SuperResolutionNet(nnx.Module):
     features: F, 128 in the paper.
     kernel_size: upsampler window K, 5 in the paper.
     global_skip: add the bicubic-upsampled input to the output (off in the
-      paper; state it when reporting results).
+      paper; state it when reporting results). The tail conv is then
+      zero-initialised, so the untrained network is exactly bicubic.
     dtype: computation dtype (e.g. jnp.bfloat16); parameters stay float32.
 
   Example:
@@ -66,7 +68,8 @@ class SuperResolutionNet(nnx.Module):
     if upsampler not in UPSAMPLERS:
       raise ValueError(f"`upsampler` must be one of {UPSAMPLERS}, got {upsampler!r}.")
     self.upsampler, self.global_skip, self.dtype = upsampler, global_skip, dtype
-    self.head = nnx.Conv(1, features, (3, 3), padding="SAME", dtype=dtype, rngs=rngs)
+    self.head = nnx.Conv(1, features, (3, 3), padding="SAME", dtype=dtype,
+                         conv_general_dilated=ops.conv2d, rngs=rngs)
     self.act = nnx.PReLU(dtype=dtype)
     blocks, ups = [], []
     for _ in range(int(math.log2(scale))):
@@ -78,7 +81,9 @@ class SuperResolutionNet(nnx.Module):
         ups.append(PhasedConvTranspose(features, features, kernel_size, 2,
                                        dtype=dtype, rngs=rngs))
     self.blocks, self.ups = nnx.List(blocks), nnx.List(ups)
-    self.tail = nnx.Conv(features, 1, (3, 3), padding="SAME", dtype=dtype, rngs=rngs)
+    zero = dict(kernel_init=nnx.initializers.zeros_init()) if global_skip else {}
+    self.tail = nnx.Conv(features, 1, (3, 3), padding="SAME", dtype=dtype,
+                         conv_general_dilated=ops.conv2d, rngs=rngs, **zero)
 
   def __call__(self, x: jax.Array) -> jax.Array:
     if x.ndim < 3 or x.shape[-1] != 1:

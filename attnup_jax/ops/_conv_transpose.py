@@ -18,6 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from attnup_jax.ops._checks import check_rank, check_stride
+from attnup_jax.ops._conv import conv2d
 
 
 def _same_pad_before(k: int, s: int) -> int:
@@ -58,7 +59,7 @@ def conv_transpose_phased(x: jax.Array, kernel: jax.Array, stride: int) -> jax.A
   lead, (h, w) = x.shape[:-3], x.shape[-3:-1]
   xb = x.reshape((-1, h, w, cin))
   pad = ((-int(d[0]), int(d[-1])),) * 2
-  y = jax.lax.conv_general_dilated(xb, taps.astype(x.dtype), (1, 1), pad,
-                                   dimension_numbers=("NHWC", "HWIO", "NHWC"))
+  y = conv2d(xb, taps.astype(x.dtype), (1, 1), pad,
+             dimension_numbers=("NHWC", "HWIO", "NHWC"))
   y = y.reshape(-1, h, w, s, s, cout).transpose(0, 1, 3, 2, 4, 5)
   return y.reshape(lead + (s * h, s * w, cout))

@@ -116,3 +116,20 @@ def test_bad_arguments(data_root):
   with pytest.raises(ValueError, match="batch"):
     pipeline.sr_train_dataset("T91", 2, 6, 4, 10**6, seed=0, data_dir=data_root,
                               shard_index=0, shard_count=1)
+
+
+@pytest.mark.parametrize("shard_index,shard_count,batch", [(0, 1, 4), (1, 3, 5)])
+def test_batches_equal_the_per_example_shuffle_shard_batch_definition(
+    data_root, shard_index, shard_count, batch):
+  """Batch b = examples [b*B, (b+1)*B) of source[shard_index::shard_count],
+  where example g of the source is patch perm_{g // n}[g % n]."""
+  lr, hr = pipeline.train_patches("T91", 2, 6, 4, data_dir=data_root)
+  n = len(lr)
+  ds = pipeline.sr_train_dataset("T91", 2, 6, 4, batch, seed=5, data_dir=data_root,
+                                 shard_index=shard_index, shard_count=shard_count)
+  perm = lambda e: np.random.default_rng([5, e]).permutation(n)
+  per_shard = range(shard_index, 3 * n, shard_count)      # three epochs
+  for b in range(len(per_shard) // batch):
+    js = [perm(g // n)[g % n] for g in per_shard[b * batch:(b + 1) * batch]]
+    np.testing.assert_array_equal(ds[b]["hr"], hr[js].astype(np.float32) / 255)
+    np.testing.assert_array_equal(ds[b]["lr"], lr[js].astype(np.float32) / 255)

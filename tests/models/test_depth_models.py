@@ -219,3 +219,13 @@ def test_attention_weights_of_every_stage(small):
   k = small.kernel_size
   assert [w.shape for w in weights] == [(1, 8, 8, k * k), (1, 16, 16, k * k)]
   np.testing.assert_allclose(jnp.sum(weights[-1], -1), 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["djf", "sa_m1_f8"])
+def test_residual_models_start_exactly_at_bicubic(name):
+  """residual=True zero-initialises the last conv: the untrained network is
+  the bicubic upsampling, so training only has to learn the correction."""
+  net = build_depth_model(name, 4, residual=True, rngs=nnx.Rngs(0))
+  depth, guide = inputs(4, hr=32)
+  np.testing.assert_allclose(forward(net, depth, guide),
+                             bicubic_upsample_depth(depth, 4, "grid"), atol=1e-6)

@@ -44,7 +44,7 @@ class SuperResolutionTask(base.Task):
         augment=bool(d.augment), max_images=d.max_images,
         shard_index=shard_index, shard_count=shard_count)
     return ds.to_iter_dataset(grain.ReadOptions(
-        num_threads=int(d.read_threads), prefetch_buffer_size=4 * batch_size))
+        num_threads=int(d.read_threads), prefetch_buffer_size=4))
 
   def eval_pairs(self) -> list[dict]:
     """`[(lr_y [h, w, 1], hr_y [s*h, s*w, 1])]`, cached; cropped if eval_crop."""

@@ -1,0 +1,121 @@
+"""2-D convolution with a fast kernel gradient on CPU.
+
+XLA on CPU computes the kernel gradient of a convolution (a convolution whose
+"kernel" is the whole input image) 10-17x slower than the forward pass
+(`benchmarks/conv_grad.py`), so a training step is dominated by it. `conv2d`
+is `lax.conv_general_dilated` with a custom VJP whose kernel gradient is
+Kh matrix products, one per kernel row:
+
+    dkernel[dy] = einsum('bhwxc,bhwo->xco', patches_dy, d_out)   [Kw, Cin, Cout]
+
+where `patches_dy[b, h, w, dx, c] = x_padded[b, h + dy, w + dx, c]` (the
+Kw-wide row of the input seen by output pixel (h, w)); the input gradient is
+the usual transposed convolution. Same function, same gradients (up to
+float32 summation order); the custom rule is used only for the common case
+(2-D NHWC/HWIO, stride 1, no dilation, one group) and only on CPU, elsewhere
+this is `lax.conv_general_dilated` itself. It has that function's signature,
+so it plugs into `nnx.Conv(..., conv_general_dilated=ops.conv2d)`.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+_NHWC = ("NHWC", "HWIO", "NHWC")
+
+
+def _pads(padding, kh: int, kw: int):
+  """lax padding (string or pairs) -> ((top, bottom), (left, right))."""
+  if isinstance(padding, str) and padding.upper() == "SAME":
+    return tuple(((k - 1) // 2, k - 1 - (k - 1) // 2) for k in (kh, kw))
+  if isinstance(padding, str) and padding.upper() == "VALID":
+    return ((0, 0), (0, 0))
+  if isinstance(padding, str):
+    raise ValueError(f"padding must be 'SAME', 'VALID' or pairs, got {padding!r}.")
+  return tuple(tuple(int(p) for p in pair) for pair in padding)
+
+
+def _dimension_numbers_are_nhwc(dn) -> bool:
+  if dn is None:
+    return False
+  if isinstance(dn, lax.ConvDimensionNumbers):
+    return dn == lax.conv_dimension_numbers((1, 1, 1, 1), (1, 1, 1, 1), _NHWC)
+  return tuple(dn) == _NHWC
+
+
+def _conv(x, kernel, pads):
+  return lax.conv_general_dilated(x, kernel, (1, 1), pads, dimension_numbers=_NHWC)
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(2,))
+def _conv_nhwc(x, kernel, pads):
+  """x `[B, H, W, Cin]`, kernel `[Kh, Kw, Cin, Cout]` -> `[B, H', W', Cout]`."""
+  return _conv(x, kernel, pads)
+
+
+def _conv_fwd(x, kernel, pads):
+  return _conv(x, kernel, pads), (x, kernel)
+
+
+def _conv_bwd(pads, res, g):
+  x, kernel = res
+  (pt, pb), (pl, pr) = pads
+  kh, kw = kernel.shape[:2]
+  _, ho, wo, _ = g.shape
+  # Input gradient: the transposed convolution (fast on CPU).
+  _, vjp_x = jax.vjp(lambda x_: _conv(x_, kernel, pads), x)
+  (dx,) = vjp_x(g)
+  # Kernel gradient: one matrix product per kernel row.
+  b, _, _, cin = x.shape
+  cout = g.shape[-1]
+  xp = jnp.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
+  g_t = g.reshape(-1, cout).T                                  # [Cout, B*H'*W']
+  rows = []
+  for dy in range(kh):
+    band = xp[:, dy:dy + ho]                                   # [B, H', Wp, Cin]
+    patches = jnp.concatenate([band[:, :, dx:dx + wo] for dx in range(kw)], -1)
+    row = jnp.dot(g_t, patches.reshape(-1, kw * cin),          # [Cout, Kw*Cin]
+                  preferred_element_type=jnp.float32)
+    rows.append(row.T.reshape(kw, cin, cout))
+  dkernel = jnp.stack(rows).astype(kernel.dtype)               # [Kh, Kw, Cin, Cout]
+  return dx, dkernel
+
+
+_conv_nhwc.defvjp(_conv_fwd, _conv_bwd)
+
+
+def conv2d(lhs, rhs, window_strides=(1, 1), padding="SAME", lhs_dilation=None,
+           rhs_dilation=None, dimension_numbers=None, feature_group_count=1,
+           batch_group_count=1, precision=None, preferred_element_type=None,
+           **kwargs):
+  """`lax.conv_general_dilated`, with a fast kernel gradient on CPU.
+
+  lhs `[B, H, W, Cin]`, rhs `[Kh, Kw, Cin, Cout]` (NHWC / HWIO) -> `[B, H', W', Cout]`.
+
+  Example:
+    >>> x, k = jnp.ones((1, 8, 8, 3)), jnp.ones((3, 3, 3, 4))
+    >>> conv2d(x, k, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC")).shape
+    (1, 8, 8, 4)
+  """
+  simple = (jax.default_backend() == "cpu"
+            and getattr(lhs, "ndim", 0) == 4 and getattr(rhs, "ndim", 0) == 4
+            and tuple(window_strides) == (1, 1)
+            and lhs_dilation in (None, (1, 1)) and rhs_dilation in (None, (1, 1))
+            and feature_group_count == 1 and batch_group_count == 1
+            and preferred_element_type is None
+            and kwargs.get("out_sharding") is None
+            and _dimension_numbers_are_nhwc(dimension_numbers)
+            and lhs.dtype == rhs.dtype)
+  if not simple:
+    return lax.conv_general_dilated(
+        lhs, rhs, window_strides, padding, lhs_dilation=lhs_dilation,
+        rhs_dilation=rhs_dilation, dimension_numbers=dimension_numbers,
+        feature_group_count=feature_group_count,
+        batch_group_count=batch_group_count, precision=precision,
+        preferred_element_type=preferred_element_type, **kwargs)
+  kh, kw = rhs.shape[:2]
+  return _conv_nhwc(lhs, rhs, _pads(padding, kh, kw))
