@@ -38,7 +38,7 @@ def main(argv=None) -> int:
   pretrained.save(model, out, {
       "model": {"kind": kind, "kwargs": kwargs},
       "checkpoint_step": model.train_step,
-      "eval_at_checkpoint": model.train_metrics,
+      "eval_at_checkpoint": dict(model.train_metrics),
       "train_config": config.to_dict(),
       "command": f"python -m train --config configs/{config.task}.py:... "
                  f"(see train_config) --workdir {workdir}"})

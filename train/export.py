@@ -31,7 +31,8 @@ def load_workdir_model(workdir: str | os.PathLike, which: str = "best"
                        ) -> nnx.Module:
   """The model of `workdir` with the parameters of its `which` ("best" or
   "latest") checkpoint, on one device. Sets `model.train_step` and
-  `model.train_metrics` (the best checkpoint's evaluation) as attributes."""
+  `model.train_metrics` (the best checkpoint's evaluation, as sorted
+  `(name, value)` pairs) as attributes."""
   config = workdir_config(workdir)
   task = get_task(config)
   mesh = sharding.make_mesh(jax.devices()[:1])
@@ -51,5 +52,9 @@ def load_workdir_model(workdir: str | os.PathLike, which: str = "best"
     metrics = {"best_so_far": meta.get("best")}
   model = task.build_model(nnx.Rngs(0))
   nnx.update(model, state["params"])
-  model.train_step, model.train_metrics = int(step), dict(metrics)
+  # A module's non-array attributes are part of its (hashed) graph
+  # definition: keep them hashable so nnx.jit accepts the loaded model.
+  model.train_step = int(step)
+  model.train_metrics = tuple(sorted(dict(metrics).items()))
+
   return model

@@ -36,3 +36,14 @@ def test_sr_quick_end_to_end(tmp_path):
   assert len(list((tmp_path / "best").iterdir())) == 1
   assert list((tmp_path / "tensorboard").glob("events.out.tfevents.*"))
   assert json.loads((tmp_path / "config.json").read_text())["model"]["scale"] == 2
+  # The workdir loads back as a model that runs under nnx.jit (what `attnup
+  # evaluate --checkpoint <workdir>` and scripts/ship_weights.py do).
+  from flax import nnx  # pylint: disable=g-import-not-at-top
+  import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
+  from train.export import load_workdir_model  # pylint: disable=g-import-not-at-top
+  model = load_workdir_model(tmp_path, "best")
+  best = max(evals, key=lambda r: r["psnr"])
+  assert model.train_step == best["step"]
+  assert dict(model.train_metrics)["psnr"] == pytest.approx(best["psnr"])
+  out = nnx.jit(lambda m, x: m(x))(model, jnp.zeros((1, 8, 8, 1)))
+  assert out.shape == (1, 16, 16, 1)
