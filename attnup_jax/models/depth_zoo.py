@@ -59,8 +59,6 @@ def build_depth_model(name: str, factor: int, *, rngs: nnx.Rngs, **kw) -> nnx.Mo
   return cls(factor, **{**widths, **kw}, rngs=rngs)
 
 
-
-
 def depth_model_params(name: str, factor: int, **kw) -> int:
   """`count_params` of `build_depth_model(name, factor, **kw)` without
   allocating the weights (`nnx.eval_shape`)."""

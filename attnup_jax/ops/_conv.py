@@ -12,7 +12,8 @@ where `patches_dy[b, h, w, dx, c] = x_padded[b, h + dy, w + dx, c]` (the
 Kw-wide row of the input seen by output pixel (h, w)); the input gradient is
 the usual transposed convolution. Same function, same gradients (up to
 float32 summation order); the custom rule is used only for the common case
-(2-D NHWC/HWIO, stride 1, no dilation, one group) and only on CPU, elsewhere
+(2-D NHWC/HWIO, stride 1, no dilation, one group, default precision) and
+only on CPU, elsewhere
 this is `lax.conv_general_dilated` itself. It has that function's signature,
 so it plugs into `nnx.Conv(..., conv_general_dilated=ops.conv2d)`.
 """
@@ -70,8 +71,7 @@ def _conv_bwd(pads, res, g):
   _, vjp_x = jax.vjp(lambda x_: _conv(x_, kernel, pads), x)
   (dx,) = vjp_x(g)
   # Kernel gradient: one matrix product per kernel row.
-  b, _, _, cin = x.shape
-  cout = g.shape[-1]
+  cin, cout = x.shape[-1], g.shape[-1]
   xp = jnp.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
   g_t = g.reshape(-1, cout).T                                  # [Cout, B*H'*W']
   rows = []
@@ -106,7 +106,7 @@ def conv2d(lhs, rhs, window_strides=(1, 1), padding="SAME", lhs_dilation=None,
             and tuple(window_strides) == (1, 1)
             and lhs_dilation in (None, (1, 1)) and rhs_dilation in (None, (1, 1))
             and feature_group_count == 1 and batch_group_count == 1
-            and preferred_element_type is None
+            and precision is None and preferred_element_type is None
             and kwargs.get("out_sharding") is None
             and _dimension_numbers_are_nhwc(dimension_numbers)
             and lhs.dtype == rhs.dtype)
