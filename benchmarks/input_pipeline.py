@@ -1,7 +1,7 @@
 """Train-step time with the real input pipeline vs a batch already on device.
 
     python benchmarks/input_pipeline.py                          # quick SR config
-    python benchmarks/input_pipeline.py --config x2_attention_t91 --steps 20
+    python benchmarks/input_pipeline.py --config x2_attention_t91 --steps 5 --repeats 3
     python benchmarks/input_pipeline.py --devices 8              # 8 forced CPU devices
 
 Three ways to feed the same jitted, donated train step (`train/state.py`):
@@ -10,8 +10,9 @@ Three ways to feed the same jitted, donated train step (`train/state.py`):
             `--prefetch` batches ahead (`train/prefetch.py`, what the loop uses);
   inline    the same pipeline read in the training thread (prefetch=0);
 and the pipeline alone (no train step), which bounds what prefetching can hide.
-Each is timed over `--steps` steps after `--warmup` steps; the median of
-`--repeats` repetitions is reported in ms/step, with the ratio to `memory`.
+Each is timed over `--steps` steps after `--warmup` steps, the three taking
+turns `--repeats` times; the median is reported in ms/step, with the ratio to
+`memory`.
 The target is prefetch within 10% of memory. Not a test: numbers depend on
 the machine (and on what else runs on it).
 """
@@ -32,9 +33,9 @@ def main() -> None:
   p.add_argument("--batch_size", type=int, default=None)
   p.add_argument("--features", type=int, default=None, help="model width override")
   p.add_argument("--read_threads", type=int, default=None)
-  p.add_argument("--steps", type=int, default=30)
+  p.add_argument("--steps", type=int, default=100)
   p.add_argument("--warmup", type=int, default=3)
-  p.add_argument("--repeats", type=int, default=3)
+  p.add_argument("--repeats", type=int, default=7)
   p.add_argument("--prefetch", type=int, default=2)
   p.add_argument("--devices", type=int, default=None,
                  help="force this many CPU devices (set before JAX starts)")
@@ -91,21 +92,23 @@ def main() -> None:
       jax.block_until_ready(next(pf)[0])
     return (time.perf_counter() - t) / n * 1e3
 
-  results = {}
-  for name in ("memory", "prefetch", "inline"):
-    times = []
-    for _ in range(args.repeats):
-      if name == "memory":
-        batches, pf = memory_batches(), None
-      else:
-        batches, pf = pipeline_batches(args.prefetch if name == "prefetch" else 0)
-      run(batches, args.warmup)
+  # The three feeds live side by side and take turns (memory, prefetch, inline,
+  # memory, ...): slow drifts of the machine hit all three alike.
+  feeds = {"memory": (memory_batches(), None),
+           "prefetch": pipeline_batches(args.prefetch),
+           "inline": pipeline_batches(0)}
+  times = {name: [] for name in feeds}
+  for name, (batches, _) in feeds.items():
+    run(batches, args.warmup)
+  for _ in range(args.repeats):
+    for name, (batches, _) in feeds.items():
       t = time.perf_counter()
       run(batches, args.steps)
-      times.append((time.perf_counter() - t) / args.steps * 1e3)
-      if pf is not None:
-        pf.close()
-    results[name] = statistics.median(times)
+      times[name].append((time.perf_counter() - t) / args.steps * 1e3)
+  for _, pf in feeds.values():
+    if pf is not None:
+      pf.close()
+  results = {name: statistics.median(t) for name, t in times.items()}
 
   print(f"config sr.py:{args.config}  batch {config.batch_size}  features "
         f"{config.model.features}  read_threads {config.data.read_threads}  devices "

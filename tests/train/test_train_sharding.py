@@ -47,3 +47,15 @@ def test_fsdp_spec_picks_largest_divisible_axis():
   assert sharding.fsdp_spec((3, 3, 128, 64), 8, 0) == P(None, None, "data", None)
   assert sharding.fsdp_spec((5, 7), 8, 0) == P()
   assert sharding.fsdp_spec((1024,), 8, 2**14) == P()
+
+
+def test_global_batch_splits_rows_over_the_data_axis():
+  mesh = sharding.make_mesh()                      # 8 forced CPU devices
+  batch = {"lr": np.arange(8 * 2 * 3, dtype=np.float32).reshape(8, 2, 3),
+           "hr": np.arange(8, dtype=np.uint8)}
+  placed = sharding.global_batch(batch, mesh)
+  for name, x in placed.items():
+    np.testing.assert_array_equal(np.asarray(x), batch[name])
+    assert x.dtype == batch[name].dtype
+    assert x.sharding == sharding.batch_sharding(mesh)
+    assert [s.data.shape[0] for s in x.addressable_shards] == [1] * 8

@@ -43,8 +43,9 @@ class SuperResolutionTask(base.Task):
         int(d.stride), batch_size, seed, data_dir=d.data_dir,
         augment=bool(d.augment), max_images=d.max_images,
         shard_index=shard_index, shard_count=shard_count)
+    threads = int(d.read_threads)   # 0: read in the caller's (prefetch) thread
     return ds.to_iter_dataset(grain.ReadOptions(
-        num_threads=int(d.read_threads), prefetch_buffer_size=4))
+        num_threads=threads, prefetch_buffer_size=4 if threads else 0))
 
   def eval_pairs(self) -> list[dict]:
     """`[(lr_y [h, w, 1], hr_y [s*h, s*w, 1])]`, cached; cropped if eval_crop."""
