@@ -96,13 +96,17 @@ def bar_chart(shared, factors, out):
 
 
 def rmse_chart(results, factors, out):
-  """Parameters vs RMSE, one panel per factor (paper Fig. 5)."""
+  """Parameters vs RMSE, one panel per factor (paper Fig. 5). The RMSE axis
+  starts at 0, so that a difference looks as large as it is relative to the
+  error (no zoomed-in axis making 0.001 cm look like a gap)."""
   fig, axes = plt.subplots(1, len(factors), figsize=(4.2 * len(factors), 3.8),
                            squeeze=False)
   for ax, m in zip(axes[0], factors):
+    top = 0.0
     for n, by_factor in results.items():
       if str(m) not in by_factor:
         continue
+      top = max(top, float(by_factor[str(m)]))
       if n == "bicubic":
         ax.axhline(float(by_factor[str(m)]), color="gray", ls="--", lw=1,
                    label="bicubic")
@@ -118,7 +122,9 @@ def rmse_chart(results, factors, out):
     ax.set_xlabel("parameters (thousands)")
     ax.set_ylabel("RMSE (cm)")
     ax.grid(alpha=0.3)
-    ax.margins(0.2)
+    ax.margins(x=0.2)
+    ax.set_ylim(0, 1.2 * top if top > 0 else 1)
+    ax.ticklabel_format(axis="y", useOffset=False)
   fig.tight_layout()
   fig.savefig(out, dpi=150)
   plt.close(fig)
