@@ -70,7 +70,7 @@ def main(argv=None) -> int:
                       for m in factors if m in by_m) if label != "Bicubic" else ""
       print(f"| {label} | {d} | {units[d]} | {cells} | {rel} |")
   if a.json:
-    names = {"DJF": "djf", "SA M1 F32": "sa_m1_f32", "Bicubic": "bicubic"}
+    names = {label: name for name, label in MODELS} | {"Bicubic": "bicubic"}
     d0 = datasets[0]
     out = {names[l]: {str(m): v for m, v in by_m.items()}
            for l, by_m in rows[d0].items() if l in names}

@@ -33,8 +33,8 @@ def main(argv=None) -> int:
                           "kernel_size": int(m.kernel_size),
                           "global_skip": bool(m.global_skip)}
   else:
-    extra = {k: v for k, v in (m.get("kwargs") or {}).items()}
-    kind, kwargs = "depth", {"name": m.name, "factor": int(m.factor), **extra}
+    kind, kwargs = "depth", {"name": m.name, "factor": int(m.factor),
+                             **dict(m.get("kwargs") or {})}
   pretrained.save(model, out, {
       "model": {"kind": kind, "kwargs": kwargs},
       "checkpoint_step": model.train_step,

@@ -56,5 +56,4 @@ def load_workdir_model(workdir: str | os.PathLike, which: str = "best"
   # definition: keep them hashable so nnx.jit accepts the loaded model.
   model.train_step = int(step)
   model.train_metrics = tuple(sorted(dict(metrics).items()))
-
   return model

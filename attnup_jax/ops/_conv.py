@@ -13,8 +13,7 @@ Kw-wide row of the input seen by output pixel (h, w)); the input gradient is
 the usual transposed convolution. Same function, same gradients (up to
 float32 summation order); the custom rule is used only for the common case
 (2-D NHWC/HWIO, stride 1, no dilation, one group, default precision) and
-only on CPU, elsewhere
-this is `lax.conv_general_dilated` itself. It has that function's signature,
+only on CPU, elsewhere this is `lax.conv_general_dilated` itself. It has that function's signature,
 so it plugs into `nnx.Conv(..., conv_general_dilated=ops.conv2d)`.
 """
 
@@ -67,9 +66,10 @@ def _conv_bwd(pads, res, g):
   (pt, pb), (pl, pr) = pads
   kh, kw = kernel.shape[:2]
   _, ho, wo, _ = g.shape
-  # Input gradient: the transposed convolution (fast on CPU).
-  _, vjp_x = jax.vjp(lambda x_: _conv(x_, kernel, pads), x)
-  (dx,) = vjp_x(g)
+  # Input gradient: the transposed convolution (fast on CPU). The conv is
+  # linear in x: transpose it directly rather than through jax.vjp, which
+  # would evaluate the forward convolution again.
+  (dx,) = jax.linear_transpose(lambda x_: _conv(x_, kernel, pads), x)(g)
   # Kernel gradient: one matrix product per kernel row.
   cin, cout = x.shape[-1], g.shape[-1]
   xp = jnp.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
