@@ -13,6 +13,10 @@
 | sa_m1_f16 | JointAttentionUpsampler | [96, 48, 16] | [32, 32] + 1 | [32] |
 | sa_m1_f32 | JointAttentionUpsampler | [96, 48, 32] | [64, 64] + 1 | [64] |
 | sa_m2_f32 | JointAttentionUpsampler | [96, 48, 32] | [64, 64] + 1 | [64, 64] |
+
+Not in the paper: `bilateral_attention` (`BilateralAttentionUpsampler`), one
+x M attention over each HR pixel's 4 x 4 LR samples whose logits start as
+joint bilateral upsampling; CNN_G [32, 32] + 16, CNN_R [32, 32] + 1.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from flax import nnx
 
 from attnup_jax.models._count import count_params  # noqa: F401 (re-exported)
 from attnup_jax.models.depth import JointAttentionUpsampler
+from attnup_jax.models.depth_bilateral import BilateralAttentionUpsampler
 from attnup_jax.models.djf import DeepJointFilter
 
 DEPTH_MODELS = {
@@ -36,6 +41,9 @@ DEPTH_MODELS = {
                   dict(cnn_tg=(96, 48, 32), cnn_f=(64, 64), cnn_m=(64,))),
     "sa_m2_f32": (JointAttentionUpsampler,
                   dict(cnn_tg=(96, 48, 32), cnn_f=(64, 64), cnn_m=(64, 64))),
+    "bilateral_attention": (BilateralAttentionUpsampler,
+                            dict(features=16, guide_channels=(32, 32),
+                                 refine_channels=(32, 32))),
 }
 
 # Paper-style display names (Table I, Fig. 5).
@@ -43,6 +51,7 @@ DISPLAY_NAMES = {
     "djf": "DJF", "djf_plus": "DJF+", "djf_scaled_plus": "DJFScaled+",
     "sa_m1_f8": "SA M1 F8", "sa_m1_f16": "SA M1 F16",
     "sa_m1_f32": "SA M1 F32", "sa_m2_f32": "SA M2 F32",
+    "bilateral_attention": "Bilateral attention",
 }
 
 
