@@ -50,6 +50,60 @@ def masked_mse(pred, target, valid):
   return jnp.sum((pred - target) ** 2 * v) / jnp.maximum(v.sum(), 1.0)
 
 
+def probe(model: str = "sa_m1_f8", factor: int = 8, kwargs: dict | None = None,
+          steps: int = 200, every: int = 50, crop: int = 128, batch: int = 4,
+          lr: float = 5e-4, warmup: int = 20, seed: int = 0,
+          max_images: int | None = None, val_n: int = 8, log=print) -> list[dict]:
+  """Trains `model` (residual unless kwargs say otherwise) with Adam and
+  returns, at step 0 and every `every` steps, {'step', 'active':
+  `active_fractions` on val crops, 'off_bicubic_mm': RMS of output -
+  bicubic (mm), 'mse_vs_bicubic': val-crop MSE / bicubic's}."""
+  kw = {"residual": True, **(kwargs or {})}
+  net = build_depth_model(model, factor, rngs=nnx.Rngs(seed), **kw)
+  def sched(count):       # linear warmup to lr over `warmup` steps, then lr
+    frac = count.astype(jnp.float32) / jnp.float32(max(warmup, 1))
+    return jnp.float32(lr) * jnp.minimum(frac, jnp.float32(1))
+  opt = nnx.Optimizer(net, optax.adam(sched), wrt=nnx.Param)
+  val = val_crops(factor, crop, val_n)
+  bic_val = bicubic(jnp.asarray(val["depth_lr"]), factor, "grid")
+
+  @nnx.jit
+  def step(model, opt, batch):
+    def loss_fn(m):
+      return masked_mse(m(batch["depth_lr"], batch["guide"]), batch["depth_hr"],
+                        batch["valid"])
+    loss, grads = nnx.value_and_grad(loss_fn)(model)
+    opt.update(model, grads)
+    return loss
+
+  @nnx.jit
+  def acts_of(model, d, g):
+    return model.activations(d, g)
+
+  rows = []
+
+  def report(i):
+    acts = acts_of(net, val["depth_lr"], val["guide"])
+    row = {"step": i, "active": active_fractions(acts),
+           "off_bicubic_mm": float(jnp.sqrt(jnp.mean((acts["out"] - bic_val) ** 2)))
+           * 4000.0,
+           "mse_vs_bicubic": float(masked_mse(acts["out"], val["depth_hr"], val["valid"])
+                                   / masked_mse(bic_val, val["depth_hr"], val["valid"]))}
+    rows.append(row)
+    log(f"step {i:4d}  " + "  ".join(f"{k} {v:.3f}" for k, v in row["active"].items())
+        + f"  |out - bicubic| {row['off_bicubic_mm']:.2f} mm  val MSE / bicubic "
+        f"{row['mse_vs_bicubic']:.4f}")
+
+  ds = pipeline.depth_train_dataset("rgbdd", factor, crop=crop, batch_size=batch,
+                                    seed=seed, max_images=max_images)
+  report(0)
+  for i, b in enumerate(itertools.islice(iter(ds), steps), 1):
+    step(net, opt, {k: jnp.asarray(v) for k, v in b.items()})
+    if i % every == 0:
+      report(i)
+  return rows
+
+
 def main(argv=None) -> int:
   p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
   p.add_argument("--model", default="sa_m1_f8")
@@ -63,44 +117,9 @@ def main(argv=None) -> int:
   p.add_argument("--warmup", type=int, default=20)
   p.add_argument("--seed", type=int, default=0)
   a = p.parse_args(argv)
-  kw = {"residual": True, **json.loads(a.kwargs)}
-  net = build_depth_model(a.model, a.factor, rngs=nnx.Rngs(a.seed), **kw)
-  sched = optax.join_schedules([optax.linear_schedule(0.0, a.lr, a.warmup),
-                                optax.constant_schedule(a.lr)], [a.warmup])
-  opt = nnx.Optimizer(net, optax.adam(sched), wrt=nnx.Param)
-  val = val_crops(a.factor, a.crop, 8)
-  bic_val = bicubic(jnp.asarray(val["depth_lr"]), a.factor, "grid")
-
-  @nnx.jit
-  def step(model, opt, batch):
-    def loss_fn(m):
-      return masked_mse(m(batch["depth_lr"], batch["guide"]), batch["depth_hr"],
-                        batch["valid"])
-    loss, grads = nnx.value_and_grad(loss_fn)(model)
-    opt.update(model, grads)
-    return loss
-
-  @nnx.jit
-  def probe(model, d, g):
-    return model.activations(d, g)
-
-  def report(i):
-    acts = probe(net, val["depth_lr"], val["guide"])
-    frac = active_fractions(acts)
-    off = float(jnp.sqrt(jnp.mean((acts["out"] - bic_val) ** 2)))
-    gain = float(masked_mse(acts["out"], val["depth_hr"], val["valid"])
-                 / masked_mse(bic_val, val["depth_hr"], val["valid"]))
-    print(f"step {i:4d}  " + "  ".join(f"{k} {v:.3f}" for k, v in frac.items())
-          + f"  |out - bicubic| {off * 4000:.2f} mm  val MSE / bicubic {gain:.4f}",
-          flush=True)
-
-  ds = pipeline.depth_train_dataset("rgbdd", a.factor, crop=a.crop,
-                                    batch_size=a.batch, seed=a.seed)
-  report(0)
-  for i, batch in enumerate(itertools.islice(iter(ds), a.steps), 1):
-    step(net, opt, {k: jnp.asarray(v) for k, v in batch.items()})
-    if i % a.every == 0:
-      report(i)
+  probe(a.model, a.factor, json.loads(a.kwargs), a.steps, a.every, a.crop,
+        a.batch, a.lr, a.warmup, a.seed,
+        log=lambda line: print(line, flush=True))
   return 0
 
 
