@@ -27,8 +27,8 @@ from attnup_jax.baselines.jbu import fill_empty
 # Chosen on the RGB-D-D train split (first 300 sorted ids) by
 # `python scripts/depth_baselines.py tune` (grid over radius x eps, mean
 # per-image RMSE); radius in HR pixels, eps on the guide's RGB in [0, 1].
-GF_PARAMS = {4: dict(radius=4, eps=1e-3),
-             8: dict(radius=8, eps=1e-3),
+GF_PARAMS = {4: dict(radius=2, eps=1e-4),
+             8: dict(radius=4, eps=1e-3),
              16: dict(radius=16, eps=1e-3)}
 
 

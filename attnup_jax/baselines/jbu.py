@@ -76,7 +76,7 @@ def jbu_upsample(depth_lr: jax.Array, guide: jax.Array, factor: int,
 
   Example:
     >>> d = jnp.ones((1, 4, 4, 1)); g = jnp.zeros((1, 16, 16, 3))
-    >>> float(jbu_upsample(d, g, 4)[0, 5, 7, 0])
+    >>> round(float(jbu_upsample(d, g, 4)[0, 5, 7, 0]), 5)
     1.0
   """
   _checks.check_pair(depth_lr, guide, factor)
