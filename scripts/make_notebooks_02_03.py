@@ -92,7 +92,7 @@ from skimage import data as skimage_data
 from attnup_jax import pretrained, viz
 from attnup_jax.data import paths
 from attnup_jax.data.sr import load_image_uint8, protocol
-from attnup_jax.evaluation.sr import evaluate_sr
+from attnup_jax.evaluation.sr import evaluate_bicubic, evaluate_sr, sr_test_set
 from attnup_jax.inference import upscale_image
 from attnup_jax.models import SuperResolutionNet, count_params
 from configs import sr as sr_configs
@@ -132,7 +132,7 @@ def load_sr(scale, upsampler):
   if name in pretrained.available():
     model = pretrained.load(name)
     cfg = pretrained.config_of(name)
-    print(f"{name}: bundled weights, model {cfg['model']['kwargs']}, checkpoint step "
+    print(f"{name}: bundled weights, spec {cfg['spec']['kwargs']}, checkpoint step "
           f"{cfg.get('checkpoint_step')}, eval at checkpoint {cfg.get('eval_at_checkpoint')}")
     return model, True
   print(f'WARNING: no bundled weights {name!r} in this install '
@@ -257,19 +257,17 @@ if train_dirs:
 
 `evaluate_sr` follows the published protocol: bicubic-downscaled 8-bit inputs,
 the network on Y, the output quantised to 8 bits, PSNR / SSIM on Y with `SCALE`
-pixels shaved; `model=None` is the bicubic baseline. `QUICK` uses the first two
-images only.
+pixels shaved; `evaluate_bicubic` is the bicubic baseline, on the same decoded
+images. `QUICK` uses the first two images only.
 """)
   nb.code("""
 if not HAVE_SET5:
   print('Skipped: Set5 not found (set ATTNUP_DATA_DIR to the folder that holds sr/Set5).')
 else:
-  max_images = 2 if QUICK else None
-  results = {'bicubic': evaluate_sr(None, 'set5', SCALE, data_dir=DATA_DIR,
-                                    max_images=max_images, progress=False)}
+  pairs = sr_test_set('set5', SCALE, DATA_DIR, max_images=2 if QUICK else None)
+  results = {'bicubic': evaluate_bicubic(pairs, SCALE)}
   for upsampler, title in (('deconv', 'deconvolution'), ('attention', 'attention')):
-    results[title] = evaluate_sr(models[upsampler], 'set5', SCALE, data_dir=DATA_DIR,
-                                 max_images=max_images, progress=False)
+    results[title] = evaluate_sr(models[upsampler], pairs, SCALE)
   names = list(results['bicubic']['per_image'])
   print(f"Set5 x{SCALE}, PSNR (dB) / SSIM on Y" + ('' if all(pretrained_ok.values())
         else '   [random-init fallback: network rows are meaningless]'))
