@@ -22,7 +22,6 @@ import pathlib
 
 import jax
 import numpy as np
-import orbax.checkpoint as ocp
 from flax import nnx
 
 from attnup_jax.models.params import load_params
@@ -88,6 +87,7 @@ def _key(path) -> str:
 def read_run_params(workdir: str | os.PathLike, step: int | None = None
                     ) -> tuple[dict[str, np.ndarray], int, dict]:
   """(flat parameters, step, evaluation metrics) of a run's checkpoint."""
+  import orbax.checkpoint as ocp   # pylint: disable=g-import-not-at-top (slow import)
   directory = step_dir(workdir, step)
   item = directory / "state"
   checkpointer = ocp.PyTreeCheckpointer()

@@ -66,9 +66,9 @@ def main(argv=None) -> int:
   arrays = {"commit": np.array(commit), "names": np.array(pretrained.available())}
   for name in pretrained.available():
     config = pretrained.config_of(name)
-    kind, kw = config["model"]["kind"], config["model"]["kwargs"]
-    factor = int(kw.get("scale", kw.get("factor")))
     model = pretrained.load(name)
+    factor = getattr(model, "factor", None)        # depth models; SR: model.scale
+    kind = "sr" if factor is None else "depth"
     graphdef, state = nnx.split(model)
     fn = jax.jit(lambda s, *a, g=graphdef: nnx.merge(g, s)(*a))
     for i, stored in enumerate(inputs(kind, factor, rng)):
