@@ -17,6 +17,7 @@ from flax import nnx
 
 from attnup_jax import export, pretrained, runs
 from attnup_jax.commands import export as export_cmd
+from attnup_jax.evaluation.predict import as_predict
 from attnup_jax.inference import load_model
 from attnup_jax.models import (SuperResolutionNet, assign_params, build,
                                depth_spec, load_params)
@@ -38,7 +39,7 @@ def _inputs(model, rng, b, h, w):
 
 
 def _assert_reproduces(fn, model, inputs, atol=1e-5):
-  got, want = fn(*inputs), model(*inputs)
+  got, want = fn(*inputs), as_predict(model)(*inputs)   # the model jitted
   assert got.shape == want.shape and got.dtype == want.dtype
   np.testing.assert_allclose(np.asarray(got), np.asarray(want), atol=atol, rtol=0)
 

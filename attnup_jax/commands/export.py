@@ -76,6 +76,9 @@ def _check(model, fn, shapes, seed: int) -> float:
   """Max |artefact - model| over two concrete bindings of the symbols."""
   import jax.numpy as jnp
   from jax import export as jax_export
+
+  from attnup_jax.evaluation.predict import as_predict
+  predict = as_predict(model)      # jitted: one compile per size, not per op
   rng = np.random.default_rng(seed)
   worst = 0.0
   for b, h, w in ((1, 12, 16), (2, 9, 7)):
@@ -86,7 +89,7 @@ def _check(model, fn, shapes, seed: int) -> float:
       shape = tuple(d if isinstance(d, int) else int(eval(str(d), {"__builtins__": {}}, env))
                     for d in dims)
       args.append(jnp.asarray(rng.random(shape, np.float32)))
-    got, want = np.asarray(fn(*args)), np.asarray(model(*args))
+    got, want = np.asarray(fn(*args)), np.asarray(predict(*args))
     err = float(np.max(np.abs(got - want)))
     print(f"check {[a.shape for a in args]} -> {got.shape}: max |diff| = {err:.2e}")
     worst = max(worst, err)
