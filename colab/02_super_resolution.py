@@ -129,13 +129,13 @@ print(f"evaluated {names} in {time.time() - t0:.0f} s\n")
 
 print(f"Set5 PSNR (dB) / SSIM on Y, mean over {len(names)} images")
 print(f"{'scale':<7}{'bicubic':>16}{'deconvolution':>16}{'attention':>16}"
-      f"{'attn - bicubic':>16}{'paper attn / deconv':>22}")
+      f"{'attn - bicubic':>16}{'paper (5 images): attn / deconv':>34}")
 for scale in SCALES:
   cells = [f"{table[scale, m]['psnr']:6.2f} / {table[scale, m]['ssim']:.4f}"
            for m in ("bicubic", *METHODS)]
   gain = table[scale, "attention"]["psnr"] - table[scale, "bicubic"]["psnr"]
-  ours_paper = "{:.2f} / {:.2f}".format(*paper.SR_TABLE_IV["set5"][scale])
-  print(f"x{scale:<6}" + "".join(f"{c:>16}" for c in cells) + f"{gain:>+16.2f}{ours_paper:>22}")
+  paper_row = "{:.2f} / {:.2f}".format(*paper.SR_TABLE_IV["set5"][scale])
+  print(f"x{scale:<6}" + "".join(f"{c:>16}" for c in cells) + f"{gain:>+16.2f}{paper_row:>34}")
   RESULTS[f"set5 x{scale}"] = {m: {"psnr": table[scale, m]["psnr"], "ssim": table[scale, m]["ssim"],
                                    "per_image": {n: v[0] for n, v in table[scale, m]["per_image"].items()}}
                                for m in ("bicubic", *METHODS)}
