@@ -33,7 +33,7 @@
 # 4. shows where the model's last attention stage looks, over the guide's edges.
 #
 # Everything is imported from the package; nothing here defines a model or reads a
-# local data folder. It runs in well under a minute on a CPU.
+# local data folder. It runs in about a minute on a CPU.
 
 # %%
 # Colab only: install the pinned release of attnup-jax (elsewhere this cell does
