@@ -93,10 +93,11 @@ def test_download_then_nothing_to_do(mirror, tmp_path, capsys):
       assert download.sha256(root / path) == digest
     assert not list(root.rglob("*.part"))
     mtimes = {p: p.stat().st_mtime_ns for p in root.rglob("*.png")}
-    download.download("set5", dest, mirror=url)
+    assert download.main(["set5", "--dest", str(dest), "--mirror", url]) == 0
     assert len(requests) == 5, "good files were downloaded again"
     assert mtimes == {p: p.stat().st_mtime_ns for p in root.rglob("*.png")}
-  assert "5 downloaded, 0 already there" in capsys.readouterr().out
+  out = capsys.readouterr().out
+  assert "5 downloaded, 0 already there" in out and "0 downloaded, 5 already there" in out
   from attnup_jax.data.sr.pipeline import load_hr_images
   names, images = load_hr_images("set5", data_dir=root)
   assert names == list(samples.SET5_NAMES) and images[0].shape == (512, 512, 3)
