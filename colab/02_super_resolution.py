@@ -62,7 +62,7 @@ from attnup_jax import pretrained, samples, viz
 from attnup_jax.data import download
 from attnup_jax.data.sr import protocol
 from attnup_jax.evaluation import paper
-from attnup_jax.evaluation.sr import evaluate_sr
+from attnup_jax.evaluation.sr import evaluate_bicubic, evaluate_sr, sr_test_set
 from attnup_jax.inference import upscale_image
 from attnup_jax.models import count_params
 
@@ -95,16 +95,16 @@ for scale in SCALES:
     print(f"{name:<18} {count_params(models[scale, up]) / 1e6:5.2f} M parameters, "
           f"{tc['data']['train_set']}, step {cfg['checkpoint_step']} of {tc['total_steps']}, "
           f"checkpoint chosen by {tc['data']['eval_set']} {tc['best_metric']}, "
-          f"global_skip={cfg['model']['kwargs'].get('global_skip', False)}")
+          f"global_skip={cfg['spec']['kwargs']['global_skip']}")
 
 # %% [markdown]
 # ## 2. Set5, from the package
 #
 # `attnup_jax.samples.DATA_DIR` is laid out like a data root (`sr/Set5/`), so
-# `evaluate_sr` reads it as it reads the full sets. The protocol (SPEC Sec. 3):
+# `sr_test_set` reads it as it reads the full sets. The protocol (SPEC Sec. 3):
 # 8-bit LR by MATLAB-style bicubic downscaling, the network on Y (bicubic on Cb/Cr),
 # the output rounded to 8 bits, PSNR / SSIM on Y with `scale` border pixels shaved;
-# `model=None` is the bicubic baseline. The paper's Table IV numbers (trained on
+# `evaluate_bicubic` is the bicubic baseline, on the same decoded images. The paper's Table IV numbers (trained on
 # T91 + General-100 for much longer, all five images) are printed beside. In
 # `QUICK` mode a temporary data root holds the three smallest images only (*baby*,
 # 512 x 512, is half of Set5's pixels).
@@ -120,10 +120,10 @@ print("Set5:", {n: im.shape for n, im in samples.set5().items()})
 table = {}
 t0 = time.time()
 for scale in SCALES:
-  table[scale, "bicubic"] = evaluate_sr(None, "set5", scale, data_dir=set5_root, progress=False)
+  pairs = sr_test_set("set5", scale, set5_root)
+  table[scale, "bicubic"] = evaluate_bicubic(pairs, scale)
   for up in METHODS:
-    table[scale, up] = evaluate_sr(models[scale, up], "set5", scale, data_dir=set5_root,
-                                   progress=False)
+    table[scale, up] = evaluate_sr(models[scale, up], pairs, scale)
 names = list(table[2, "bicubic"]["per_image"])
 print(f"evaluated {names} in {time.time() - t0:.0f} s\n")
 
@@ -196,7 +196,7 @@ fig
 #
 # `attnup_jax.data.download` fetches Set14 (14 images, 5 MB) and BSDS100 (100 images,
 # 27 MB) from public copies at pinned commits, checks each file's SHA-256, and lays
-# them out as a data root; `evaluate_sr(..., data_dir=root)` then reads them. Set
+# them out as a data root; `sr_test_set(..., data_dir=root)` then reads them. Set
 # `DOWNLOAD = True` to run it (it stays off in the tests, which have no internet).
 
 # %%
@@ -206,9 +206,9 @@ if DOWNLOAD:
   download.download("bsds100", root)
   for test_set in ("set14", "bsds100"):
     for scale in SCALES:
-      row = {m: evaluate_sr(models[scale, m] if m in METHODS else None, test_set, scale,
-                            data_dir=root, progress=False)["psnr"]
-             for m in ("bicubic", *METHODS)}
+      pairs = sr_test_set(test_set, scale, root)
+      row = {"bicubic": evaluate_bicubic(pairs, scale)["psnr"],
+             **{m: evaluate_sr(models[scale, m], pairs, scale)["psnr"] for m in METHODS}}
       print(f"{test_set:<8} x{scale}: " + ", ".join(f"{m} {v:.2f} dB" for m, v in row.items())
             + "  | paper attn / deconv {:.2f} / {:.2f}".format(*paper.SR_TABLE_IV[test_set][scale]))
 else:

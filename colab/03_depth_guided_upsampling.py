@@ -148,7 +148,7 @@ for factor in FACTORS:
         + f"   ({time.time() - t0:.1f} s)")
 cfg = pretrained.config_of(f"depth_x{FACTOR}_{DEFAULT_NAME}")
 print(f"\ndepth_x{FACTOR}_{DEFAULT_NAME}: {count_params(models[FACTOR]):,} parameters, "
-      f"{cfg['checkpoint_step']} training steps, model kwargs {cfg['model']['kwargs']}")
+      f"{cfg['checkpoint_step']} training steps, residual={cfg['spec']['kwargs']['residual']}")
 
 # %% [markdown]
 # The bundled depth weights come from short CPU runs (`docs/RESULTS.md`); with

@@ -52,6 +52,10 @@ def main(argv) -> int:
   if jax.process_index() == 0:
     with open(os.path.join(_WORKDIR.value, "config.json"), "w", encoding="utf-8") as f:
       f.write(config.to_json_best_effort(indent=2))
+    from attnup_jax.runs import write_spec  # pylint: disable=g-import-not-at-top
+    from train.tasks import get_task  # pylint: disable=g-import-not-at-top
+    if (spec := get_task(config).model_spec()) is not None:
+      write_spec(_WORKDIR.value, spec)   # what `attnup_jax.runs.load_run` builds
   try:
     result = loop.train_and_evaluate(config, _WORKDIR.value)
   except loop.NonFiniteLossError as e:

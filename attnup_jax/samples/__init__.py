@@ -8,9 +8,8 @@ evaluation code reads it as it reads the full sets:
     >>> from attnup_jax import samples
     >>> sorted(samples.set5())
     ['baby', 'bird', 'butterfly', 'head', 'woman']
-    >>> from attnup_jax.evaluation.sr import evaluate_sr
-    >>> bicubic = evaluate_sr(None, "set5", 4, data_dir=samples.DATA_DIR,
-    ...                       progress=False)
+    >>> from attnup_jax.evaluation.sr import evaluate_bicubic, sr_test_set
+    >>> bicubic = evaluate_bicubic(sr_test_set("set5", 4, samples.DATA_DIR), 4)
     >>> round(bicubic["psnr"], 2)       # Set5 x4 bicubic, docs/RESULTS.md
     28.42
 

@@ -15,8 +15,9 @@ from flax import nnx
 
 from attnup_jax.metrics.depth import bicubic_upsample_depth
 from attnup_jax.models.depth import JointAttentionUpsampler, avg_pool
-from attnup_jax.models.depth_zoo import (DEPTH_MODELS, build_depth_model,
-                                         count_params, depth_model_params)
+from attnup_jax.models import count_params
+from attnup_jax.models.presets import (DEPTH_MODELS, build_depth_model,
+                                       depth_model_params)
 from attnup_jax.models.djf import DeepJointFilter
 
 HR = 64
