@@ -31,6 +31,9 @@ _MULTIHOST = flags.DEFINE_bool(
 _COORD = flags.DEFINE_string("coordinator_address", None, "host:port of process 0.")
 _NPROC = flags.DEFINE_integer("num_processes", None, "Number of processes.")
 _PID = flags.DEFINE_integer("process_id", None, "This process's index.")
+_PEER_TIMEOUT = flags.DEFINE_float(
+    "peer_timeout", 60.0, "Several processes: seconds without a sign of life "
+    "from another process before this one stops too (train/liveness.py).")
 _ALLOW = flags.DEFINE_string(
     "allow_config_change", None, "Comma-separated config keys (or 'all') that "
     "may differ from the work directory's config.json on resume, on purpose.")
@@ -62,6 +65,26 @@ def main(argv) -> int:
                                  resume_guard.parse_allowed(_ALLOW.value))
   except resume_guard.ConfigMismatchError as e:
     return _fail(2, str(e))
+  _init_jax()
+  from train import liveness  # pylint: disable=g-import-not-at-top
+  watchdog = liveness.PeerWatchdog(_WORKDIR.value, _PEER_TIMEOUT.value).start()
+  try:
+    status = _train(recorded, changes)
+  except Exception as e:  # pylint: disable=broad-except
+    import jax  # pylint: disable=g-import-not-at-top
+    if jax.process_count() == 1:
+      raise
+    # Most often another process died and a collective failed; JAX's exit
+    # handler would then wait for it at the shutdown barrier.
+    logging.exception("training failed")
+    liveness.abort(_WORKDIR.value, f"training failed ({type(e).__name__}: "
+                   f"{str(e)[:300]}); another process has probably stopped")
+  watchdog.stop()
+  return status
+
+
+def _init_jax() -> None:
+  """`jax.distributed.initialize()` when several processes train together."""
   multihost = _MULTIHOST.value
   if multihost is None:
     multihost = bool(os.environ.get("JAX_COORDINATOR_ADDRESS") or _COORD.value)
@@ -75,7 +98,12 @@ def main(argv) -> int:
     logging.set_verbosity(logging.WARNING)
   logging.info("JAX %s: %d processes, %d devices (%s)", jax.__version__,
                jax.process_count(), jax.device_count(), jax.devices()[0].platform)
-  from train import checkpoint, interrupt, loop  # pylint: disable=g-import-not-at-top
+
+
+def _train(recorded: dict, changes: list) -> int:
+  """Train (the guard has passed); returns the exit status."""
+  import jax  # pylint: disable=g-import-not-at-top
+  from train import checkpoint, interrupt, loop, resume_guard  # pylint: disable=g-import-not-at-top
 
   def record(step: int) -> None:  # once the checkpoint fits, before training
     if jax.process_index() != 0:

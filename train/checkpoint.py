@@ -61,8 +61,13 @@ def layout_differences(saved: dict, wanted: dict) -> list[str]:
 
 def _manager(path: pathlib.Path, keep: int | None, async_: bool,
              best: tuple[str, str] | None = None) -> ocp.CheckpointManager:
+  # Each manager's barriers carry its directory name: the latest and best
+  # managers both save step N (async) and would otherwise share the barrier
+  # '_async_commit_complete.N' across processes, which fails.
   opts = ocp.CheckpointManagerOptions(
       max_to_keep=keep, create=True, enable_async_checkpointing=async_,
+      multiprocessing_options=ocp.options.MultiprocessingOptions(
+          barrier_sync_key_prefix=path.name),
       best_fn=(lambda m: m[best[0]]) if best else None,
       best_mode=best[1] if best else "max",
       keep_checkpoints_without_metrics=False if best else True)
