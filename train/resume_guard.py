@@ -36,7 +36,8 @@ SAFE_KEYS = (
     "async_checkpoint",
     "prefetch",           # batches placed ahead; not which batches
     "debug_step_sleep",
-    "data.read_threads",  # reader threads; not which batches
+    "data.read_threads",  # reader threads (SR); not which batches
+    "data.num_threads",   # reader threads (depth)
     "data.data_dir",      # where the same named data sets live
     "sharding.",          # checkpoints restore into any sharding
 )

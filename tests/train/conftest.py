@@ -11,8 +11,8 @@ import pathlib
 import shutil
 import tempfile
 
+import chex
 import jax
-import numpy as np
 import pytest
 
 _CACHE = tempfile.mkdtemp(prefix="attnup_jax_cache_")
@@ -35,15 +35,24 @@ def toy_config(**overrides):
   return c
 
 
-def param_leaves(state) -> list[np.ndarray]:
-  return [np.asarray(x) for x in jax.tree.leaves(state["params"])]
-
-
 def assert_params_close(a, b, atol=1e-6):
-  la, lb = param_leaves(a), param_leaves(b)
-  assert len(la) == len(lb)
-  for x, y in zip(la, lb):
-    np.testing.assert_allclose(x, y, rtol=0, atol=atol)
+  """The 'params' trees of two train states: same structure, values within atol."""
+  chex.assert_trees_all_close(a["params"], b["params"], rtol=0, atol=atol)
+
+
+def restore_latest_state(workdir, config):
+  """(step, state) of `workdir`'s newest checkpoint, restored on one device."""
+  from train import checkpoint, sharding  # pylint: disable=g-import-not-at-top
+  from train import state as state_lib  # pylint: disable=g-import-not-at-top
+  from train.tasks import get_task  # pylint: disable=g-import-not-at-top
+  mesh = sharding.make_mesh(jax.devices()[:1])
+  _, fresh, shardings = state_lib.create_state(get_task(config), config, mesh)
+  ckpt = checkpoint.Checkpointer(workdir, async_=False)
+  try:
+    step, state, _, _ = ckpt.restore_latest(state_lib.abstract_state(shardings, fresh))
+  finally:
+    ckpt.close()
+  return step, state
 
 
 def subprocess_env() -> dict:
