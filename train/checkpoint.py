@@ -172,7 +172,8 @@ class Checkpointer:
     src = self.workdir / "checkpoints" / str(step)
     dst = self.workdir / "corrupt" / f"{step}-{int(time.time())}"
     msg = (f"checkpoint at step {step} ({src}) failed to restore "
-           f"({type(error).__name__}: {str(error)[:300]}); moved to {dst}, "
+           f"({type(error).__name__}: {' '.join(str(error).split())[:300]}); "
+           f"moved to {dst}, "
            f"falling back to the previous checkpoint.")
     warnings.warn(msg, RuntimeWarning, stacklevel=3)
     logging.warning(msg)

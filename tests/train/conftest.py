@@ -9,7 +9,11 @@ import atexit
 import os
 import pathlib
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
+import time
 
 import chex
 import jax
@@ -59,6 +63,34 @@ def subprocess_env() -> dict:
   env = dict(os.environ)
   env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")])
   return env
+
+
+def finished_steps(workdir) -> list[int]:
+  """Steps of the finished latest checkpoints of `workdir`, ascending."""
+  d = pathlib.Path(workdir) / "checkpoints"
+  return sorted(int(p.name) for p in d.iterdir() if p.name.isdigit()) if d.exists() else []
+
+
+def kill_after_checkpoint(args, workdir, log, step: int, timeout: float = 240) -> list[int]:
+  """Run `python -m train *args --workdir workdir` (output to the file `log`),
+  SIGKILL it once a checkpoint of step >= `step` is finished; returns the
+  finished checkpoint steps."""
+  cmd = [sys.executable, "-m", "train", *args, "--workdir", str(workdir)]
+  with open(log, "w", encoding="utf-8") as out:
+    proc = subprocess.Popen(cmd, cwd=REPO, env=subprocess_env(), stdout=out,
+                            stderr=subprocess.STDOUT)
+    try:
+      deadline = time.time() + timeout
+      while not [s for s in finished_steps(workdir) if s >= step]:
+        assert proc.poll() is None, pathlib.Path(log).read_text()[-3000:]
+        assert time.time() < deadline, f"no checkpoint at step >= {step} in {timeout} s"
+        time.sleep(0.05)
+      os.kill(proc.pid, signal.SIGKILL)
+    finally:
+      proc.kill()
+      proc.wait()
+  assert proc.returncode == -signal.SIGKILL
+  return finished_steps(workdir)
 
 
 @pytest.fixture(scope="session")
