@@ -8,8 +8,9 @@ set JAX_COORDINATOR_ADDRESS / run under SLURM or on a TPU VM), and
 An existing `--workdir` is resumed only if its recorded config matches
 (`train/resume_guard.py`: loop length and cadences may change; anything else
 needs `--allow_config_change=key,...`). Exit status: 0 done, 2 config or
-checkpoint mismatch (nothing changed), 3 non-finite loss, 130 Ctrl-C
-(checkpoint saved). See docs/TRAINING.md.
+checkpoint mismatch (nothing changed), 3 non-finite loss, 4 another process
+of a multi-process run stopped (`train/liveness.py`), 130 Ctrl-C (checkpoint
+saved). See docs/TRAINING.md.
 """
 
 from __future__ import annotations
