@@ -113,7 +113,8 @@ def _train(recorded: dict, changes: list) -> int:
     if changes:
       print(f"resuming at step {step} with a changed config (earlier one kept "
             f"as {kept}):\n" + "\n".join(
-                f"  {k}: {json.dumps(a)} -> {json.dumps(b)}" for k, a, b in changes),
+                f"  {k}: {resume_guard.show(a)} -> {resume_guard.show(b)}"
+                for k, a, b in changes),
             flush=True)
 
   try:

@@ -1,8 +1,9 @@
 """Resume guard: a work directory is resumed only by the config that made it.
 
 Before `python -m train` touches an existing work directory it compares the
-recorded `config.json` (and every other recorded file in `RECORDED`, e.g. a
-model spec) with what the new command would write:
+recorded `config.json` (and every other file the entry point records,
+`train/__main__._recorded`, e.g. a model spec) with what the new command
+would write:
 
   * keys in `SAFE_KEYS` (loop length, evaluation / checkpoint / logging
     cadence, input threads, sharding layout) may change: the run resumes, the
@@ -42,10 +43,6 @@ SAFE_KEYS = (
     "sharding.",          # checkpoints restore into any sharding
 )
 
-# Files of a work directory that describe its run, and so are compared.
-RECORDED = ("config.json",)
-
-
 class ConfigMismatchError(ValueError):
   """The new config differs from the work directory's in a structural key."""
 
@@ -68,7 +65,8 @@ def is_safe(key: str) -> bool:
 _ABSENT = object()
 
 
-def _show(value) -> str:
+def show(value) -> str:
+  """A value of `differences` as JSON, or '<absent>'."""
   return "<absent>" if value is _ABSENT else json.dumps(value)
 
 
@@ -115,7 +113,7 @@ def check(workdir: str | os.PathLike, new: Mapping[str, Mapping],
       ok = (prefix == "" and is_safe(key)) or _allowed(prefix + key, allowed)
       (accepted if ok else refused).append((prefix + key, a, b))
   if refused:
-    lines = "\n".join(f"  {k}: {_show(a)} in the work directory, {_show(b)} now"
+    lines = "\n".join(f"  {k}: {show(a)} in the work directory, {show(b)} now"
                       for k, a, b in refused)
     keys = ",".join(k for k, _, _ in refused)
     raise ConfigMismatchError(

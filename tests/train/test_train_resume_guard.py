@@ -75,6 +75,10 @@ def test_unknown_keys_are_structural_and_allowed_keys_pass(tmp_path):
   accepted = resume_guard.check(tmp_path, {"config.json": new},
                                 allowed=["model"])  # a prefix allows its keys
   assert [k for k, _, _ in accepted] == ["model.features", "model.new_knob", "total_steps"]
+  # A safe key that an older config lacks (added to the defaults later).
+  accepted = resume_guard.check(tmp_path, {"config.json": {**old, "prefetch": 2}})
+  assert [(k, resume_guard.show(a), resume_guard.show(b)) for k, a, b in accepted] == [
+      ("prefetch", "<absent>", "2")]
   # A recorded spec file (any name) is compared too, every key structural.
   (tmp_path / "spec.json").write_text(json.dumps({"width": 16}))
   with pytest.raises(resume_guard.ConfigMismatchError, match="spec:width: 16"):
