@@ -9,7 +9,6 @@ training config, the checkpoint's step and evaluation) and train_log.jsonl
 
 from __future__ import annotations
 
-import json
 import pathlib
 import shutil
 import sys
