@@ -37,13 +37,6 @@ def is_run(path: str | os.PathLike) -> bool:
       (path / "best").is_dir() or (path / "checkpoints").is_dir())
 
 
-def write_spec(workdir: str | os.PathLike, spec: ModelSpec) -> pathlib.Path:
-  """Writes `workdir/spec.json`."""
-  path = pathlib.Path(workdir) / SPEC_FILE
-  path.write_text(spec.to_json())
-  return path
-
-
 def run_spec(workdir: str | os.PathLike) -> ModelSpec:
   """The run's spec: spec.json, else its config.json's `model` section."""
   workdir = pathlib.Path(workdir)
