@@ -20,14 +20,16 @@ import itertools
 import json
 import pathlib
 import sys
+import time
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from depth_fast_eval import evaluate, load_records, make_buckets  # noqa: E402
+import jax  # noqa: E402
 
-from attnup_jax.baselines import (GF_PARAMS, JBU_PARAMS,  # noqa: E402
+from attnup_jax.baselines import (classical_predicts,  # noqa: E402
                                   guided_filter_upsample, jbu_upsample)
-from attnup_jax.metrics.depth import bicubic_upsample_depth  # noqa: E402
+from attnup_jax.evaluation.depth import (bicubic_predict,  # noqa: E402
+                                         depth_test_set, evaluate_depth)
 
 JBU_GRID = dict(sigma_spatial=(0.35, 0.5, 0.7), sigma_range=(0.1, 0.2, 0.4, 0.8))
 GF_GRID = dict(radius=(2, 4, 8), eps=(1e-4, 1e-3, 1e-2))
@@ -35,26 +37,22 @@ GF_GRID = dict(radius=(2, 4, 8), eps=(1e-4, 1e-3, 1e-2))
 
 def methods(m: int) -> dict:
   """{row name: fn(depth_lr, guide) -> normalised prediction} at factor m."""
-  return {
-      "Bicubic": lambda d, g: bicubic_upsample_depth(d, m, "grid"),
-      "JBU": lambda d, g: jbu_upsample(d, g, m, **JBU_PARAMS[m]),
-      "GF": lambda d, g: guided_filter_upsample(d, g, m, **GF_PARAMS[m]),
-  }
+  return {"Bicubic": bicubic_predict(m), **classical_predicts(m)}
 
 
 def tune(a) -> None:
-  recs = load_records("rgbdd", "train")[::a.stride]
-  print(f"tuning on {len(recs)} RGB-D-D train images (every {a.stride}th)")
   for m in a.factors:
-    b = make_buckets(recs, "rgbdd", m)
-    bic = evaluate(methods(m)["Bicubic"], b)["rmse"]
+    b = depth_test_set("rgbdd", m, "train")[::a.stride]
+    print(f"tuning on {len(b)} RGB-D-D train images (every {a.stride}th)")
+    bic = evaluate_depth(methods(m)["Bicubic"], b)["rmse"]
     print(f"x{m} bicubic {bic:.4f} cm", flush=True)
     for name, fn, grid in (("JBU", jbu_upsample, JBU_GRID),
                            ("GF", guided_filter_upsample, GF_GRID)):
       scores = {}
       for vals in itertools.product(*grid.values()):
         kw = dict(zip(grid, vals))
-        scores[vals] = evaluate(lambda d, g, kw=kw: fn(d, g, m, **kw), b)["rmse"]
+        f = jax.jit(lambda d, g, kw=kw: fn(d, g, m, **kw))
+        scores[vals] = evaluate_depth(f, b)["rmse"]
         print(f"  x{m} {name} {kw}: {scores[vals]:.4f}", flush=True)
       best = min(scores, key=scores.get)
       print(f"x{m} {name} best {dict(zip(grid, best))}: {scores[best]:.4f} cm "
@@ -64,14 +62,18 @@ def tune(a) -> None:
 def run_eval(a) -> None:
   out = {}
   for name in a.datasets:
-    recs = load_records(name, "test")
     for m in a.factors:
-      b = make_buckets(recs, name, m)
+      t0 = time.perf_counter()
+      pairs = depth_test_set(name, m, "test")          # decoded once per factor
+      print(f"{name} x{m}: {len(pairs)} images decoded in "
+            f"{time.perf_counter() - t0:.1f} s", flush=True)
       for row, fn in methods(m).items():
-        r = evaluate(fn, b)
+        t0 = time.perf_counter()
+        r = evaluate_depth(fn, pairs)
         out.setdefault(name, {}).setdefault(row, {})[m] = r["rmse"]
         print(f"{name:6s} x{m:<2d} {row:8s} {r['rmse']:7.3f} {r['units']} "
-              f"({r['num_images']} images, {r['seconds']:.1f} s)", flush=True)
+              f"({r['num_images']} images, {time.perf_counter() - t0:.1f} s)",
+              flush=True)
   if a.json:
     pathlib.Path(a.json).write_text(json.dumps(out, indent=1))
 

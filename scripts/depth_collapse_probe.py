@@ -31,7 +31,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from attnup_jax.data.depth import pipeline, transforms  # noqa: E402
 from attnup_jax.data.depth.datasets import get_dataset  # noqa: E402
 from attnup_jax.models.depth import active_fractions, bicubic  # noqa: E402
-from attnup_jax.models.depth_zoo import build_depth_model  # noqa: E402
+from attnup_jax.models.presets import build_depth_model  # noqa: E402
 
 
 def val_crops(factor: int, crop: int, n: int, seed: int = 1) -> dict:

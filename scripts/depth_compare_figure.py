@@ -14,6 +14,7 @@ window with the largest bicubic error). Per-image RMSE (cm) in each title.
 from __future__ import annotations
 
 import argparse
+import itertools
 import pathlib
 import sys
 
@@ -25,13 +26,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from depth_fast_eval import BORDER, load_records, make_buckets  # noqa: E402
-
+from attnup_jax import ops  # noqa: E402
 from attnup_jax.baselines import JBU_PARAMS, jbu_upsample  # noqa: E402
-from attnup_jax.metrics import depth as depth_metrics  # noqa: E402
+from attnup_jax.data.depth import pipeline  # noqa: E402
+from attnup_jax.evaluation.depth import BORDER  # noqa: E402
+from attnup_jax.metrics.depth import rmse as rmse_of  # noqa: E402
 
 
 def worst_window(err: np.ndarray, size: int) -> tuple[int, int]:
@@ -53,28 +54,28 @@ def main(argv=None) -> int:
   p.add_argument("--out", default="docs/figures/depth_compare_x8.png")
   a = p.parse_args(argv)
   m = a.factor
-  rec = load_records(a.dataset, "test")[a.index:a.index + 1]
-  if not rec:
+  ex = next(itertools.islice(pipeline.depth_eval_pairs(a.dataset, m, "test"),
+                              a.index, None), None)
+  if ex is None:
     raise SystemExit(f"--index {a.index} is past the end of {a.dataset} test.")
-  b = make_buckets(rec, a.dataset, m)[0]
-  d, g = jnp.asarray(b["depth_lr"]), jnp.asarray(b["guide"])
-  preds = {"Bicubic": depth_metrics.bicubic_upsample_depth(d, m, "grid"),
+  d, g = jnp.asarray(ex["depth_lr"])[None], jnp.asarray(ex["guide"])[None]
+  preds = {"Bicubic": ops.bicubic_upsample(d, m, "grid"),
            "JBU": jbu_upsample(d, g, m, **JBU_PARAMS[m])}
   from attnup_jax.inference.loading import load_model
   for label, spec in (("DJF", a.djf), ("Ours", a.ours)):
     if spec:
       preds[label] = load_model(spec)(d, g)
-  scale, hr, valid = b["scale"], b["depth_hr"][0, ..., 0], b["valid"][0, ..., 0]
+  scale, hr, valid = ex["scale"], ex["depth_hr"][..., 0], ex["valid"][..., 0]
   shown = {k: np.asarray(v)[0, ..., 0] * scale for k, v in preds.items()}
-  rmse = {k: float(depth_metrics.rmse(v, hr, valid, BORDER)) * b["metric_scale"]
+  rmse = {k: float(rmse_of(v, hr, valid, BORDER)) * ex["metric_scale"]
           for k, v in shown.items()}
   if a.zoom:
     y, x, size = (int(t) for t in a.zoom.split(","))
   else:
     size = min(hr.shape) // 4
     y, x = worst_window(np.abs(shown["Bicubic"] - hr) * valid, size)
-  panels = [("Guide", b["guide"][0])] + [
-      (f"{k} {rmse[k]:.2f} {b['units']}", v) for k, v in shown.items()] + [
+  panels = [("Guide", ex["guide"])] + [
+      (f"{k} {rmse[k]:.2f} {ex['metric_units']}", v) for k, v in shown.items()] + [
       ("Ground truth", np.where(valid, hr, np.nan))]
   lo, hi = np.percentile(hr[valid], [1, 99])
   fig, axes = plt.subplots(2, len(panels), figsize=(2.6 * len(panels), 4.6))
@@ -86,7 +87,7 @@ def main(argv=None) -> int:
     axes[1, j].imshow(img[y:y + size, x:x + size], interpolation="nearest", **kw)
     for ax in axes[:, j]:
       ax.set_axis_off()
-  fig.suptitle(f"{a.dataset} test image {rec[0]['id']}, x{m} "
+  fig.suptitle(f"{a.dataset} test image {ex['id']}, x{m} "
                f"(LR = hr[::{m}, ::{m}]); bottom: zoom of the red box", fontsize=9)
   fig.tight_layout()
   pathlib.Path(a.out).parent.mkdir(parents=True, exist_ok=True)

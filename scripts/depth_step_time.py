@@ -21,7 +21,7 @@ from flax import nnx
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from attnup_jax.models._count import count_params  # noqa: E402
-from attnup_jax.models.depth_zoo import build_depth_model  # noqa: E402
+from attnup_jax.models.presets import build_depth_model  # noqa: E402
 
 
 def timed(fn, *args, reps: int = 5) -> float:

@@ -21,6 +21,7 @@ import functools
 import jax
 import jax.numpy as jnp
 
+from attnup_jax import ops
 from attnup_jax.baselines import _checks, _grid
 from attnup_jax.baselines.jbu import fill_empty
 
@@ -29,7 +30,7 @@ from attnup_jax.baselines.jbu import fill_empty
 # per-image RMSE); radius in HR pixels, eps on the guide's RGB in [0, 1].
 GF_PARAMS = {4: dict(radius=2, eps=1e-4),
              8: dict(radius=4, eps=1e-3),
-             16: dict(radius=16, eps=1e-3)}
+             16: dict(radius=8, eps=1e-4)}
 
 
 def box_sum(x: jax.Array, radius: int) -> jax.Array:
@@ -118,9 +119,8 @@ def guided_filter_upsample(depth_lr: jax.Array, guide: jax.Array, factor: int,
     >>> round(float(guided_filter_upsample(d, g, 4, radius=2)[0, 5, 7, 0]), 4)
     2.0
   """
-  from attnup_jax.metrics.depth import bicubic_upsample_depth
   _checks.check_pair(depth_lr, guide, factor)
-  p = bicubic_upsample_depth(depth_lr.astype(jnp.float32), factor, "grid")
+  p = ops.bicubic_upsample(depth_lr.astype(jnp.float32), factor, "grid")
   q, covered = weighted_guided_filter(p, guide, trusted_pixels(depth_lr, factor),
                                       radius, eps)
   return fill_empty(q, covered, depth_lr, depth_lr > 0)
