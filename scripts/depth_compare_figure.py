@@ -50,6 +50,7 @@ def main(argv=None) -> int:
   p.add_argument("--index", type=int, default=0, help="image of the test split")
   p.add_argument("--djf", default=None)
   p.add_argument("--ours", default=None)
+  p.add_argument("--ours_label", default="Ours")
   p.add_argument("--zoom", default=None, help="y,x,size in HR pixels")
   p.add_argument("--out", default="docs/figures/depth_compare_x8.png")
   a = p.parse_args(argv)
@@ -62,7 +63,7 @@ def main(argv=None) -> int:
   preds = {"Bicubic": ops.bicubic_upsample(d, m, "grid"),
            "JBU": jbu_upsample(d, g, m, **JBU_PARAMS[m])}
   from attnup_jax.inference.loading import load_model
-  for label, spec in (("DJF", a.djf), ("Ours", a.ours)):
+  for label, spec in (("DJF", a.djf), (a.ours_label, a.ours)):
     if spec:
       preds[label] = load_model(spec)(d, g)
   scale, hr, valid = ex["scale"], ex["depth_hr"][..., 0], ex["valid"][..., 0]
