@@ -9,7 +9,8 @@ RMSE per factor like the paper's Fig. 5.
 
 `--results` JSON: `{"<model name>": {"<factor>": rmse_cm, ...}, ...}`, e.g.
 `{"djf": {"4": 3.54, "8": 6.20}, "sa_m2_f32": {"4": 2.64}}`; names are those
-of `attnup_jax.models.presets.DEPTH_MODELS`, plus `"bicubic"` (a dashed line). Counts need no weights
+of `attnup_jax.models.presets.DEPTH_MODELS`, plus the parameter-free rows
+`"bicubic"`, `"jbu"` and `"gf"` (horizontal lines). Counts need no weights
 (`nnx.eval_shape`).
 """
 
@@ -26,6 +27,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from attnup_jax.models.presets import (DEPTH_MODELS, DISPLAY_NAMES,  # noqa: E402
                                        depth_model_params)
+
+
+# Parameter-free rows: drawn as horizontal lines (name: (label, colour, style)).
+CLASSICAL = {"bicubic": ("bicubic", "gray", "--"), "jbu": ("JBU", "tab:green", ":"),
+             "gf": ("GF", "tab:purple", "-.")}
 
 
 def fdkn_params() -> int:
@@ -107,10 +113,11 @@ def rmse_chart(results, factors, out):
       if str(m) not in by_factor:
         continue
       top = max(top, float(by_factor[str(m)]))
-      if n == "bicubic":
-        ax.axhline(float(by_factor[str(m)]), color="gray", ls="--", lw=1,
-                   label="bicubic")
-        ax.legend(fontsize=7, loc="upper right")
+      if n in CLASSICAL:
+        label, color, ls = CLASSICAL[n]
+        ax.axhline(float(by_factor[str(m)]), color=color, ls=ls, lw=1,
+                   label=label)
+        ax.legend(fontsize=7, loc="lower right")
         continue
       x, y = depth_model_params(n, m) / 1e3, float(by_factor[str(m)])
       djf = n.startswith("djf")
@@ -147,7 +154,7 @@ def main(argv=None):
   if a.results:
     with open(a.results) as f:
       results = json.load(f)
-    unknown = sorted(set(results) - set(DEPTH_MODELS) - {"bicubic"})
+    unknown = sorted(set(results) - set(DEPTH_MODELS) - set(CLASSICAL))
     if unknown:
       raise SystemExit(f"unknown models in {a.results}: {unknown}; "
                        f"known: {sorted(DEPTH_MODELS)}")

@@ -1,11 +1,13 @@
-"""The depth results table of docs/RESULTS.md: bicubic, DJF and SA M1 F32 at
-equal budgets, for each factor, on the full RGB-D-D test split and Lu.
+"""The depth results table of docs/RESULTS.md: bicubic, JBU, GF and the
+trained models at equal budgets, for each factor, on the full RGB-D-D test
+split and Lu.
 
     python scripts/depth_results.py                       # runs/depth_x{M}_{model}
     python scripts/depth_results.py --factors 8 --datasets rgbdd --json runs/depth_rmse.json
 
-Each model is a training workdir (`runs/depth_x{M}_{djf,sa_m1_f32}`, written by
-`scripts/train_depth_pretrained.sh`; its best checkpoint) or, with
+Each model is a training workdir (`runs/depth_x{M}_{name}` for the names of
+`MODELS`, written by `scripts/train_depth_pretrained.sh` or
+`scripts/train_depth_cpu.sh`; its best checkpoint, selected on 'val') or, with
 `--bundled`, the bundled SA weights `depth_x{M}_sa_m1_f32` (DJF always from
 its workdir). Protocol as `attnup evaluate --task depth`. The JSON is the
 `--results` input of `scripts/depth_param_plot.py`.
@@ -20,10 +22,13 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
+from attnup_jax.baselines import classical_predicts  # noqa: E402
 from attnup_jax.evaluation import depth as ev  # noqa: E402
 from attnup_jax.inference.loading import load_model  # noqa: E402
 
-MODELS = (("djf", "DJF"), ("sa_m1_f32", "SA M1 F32"))
+MODELS = (("djf", "DJF"), ("sa_m1_f32", "SA M1 F32"), ("sa_m1_f8", "SA M1 F8"),
+          ("bilateral_attention", "Bilateral attention"))
+CLASSICAL = {"JBU": "jbu", "GF": "gf"}     # rows without weights
 
 
 def main(argv=None) -> int:
@@ -47,6 +52,8 @@ def main(argv=None) -> int:
       r = ev.evaluate_depth(ev.bicubic_predict(m), pairs[d])
       rows[d].setdefault("Bicubic", {})[m] = r["rmse"]
       units[d] = ev.UNIT_LABELS.get(r["units"], r["units"])
+      for label, fn in classical_predicts(m).items():
+        rows[d].setdefault(label, {})[m] = ev.evaluate_depth(fn, pairs[d])["rmse"]
     for name, label in MODELS:
       spec = (f"depth_x{m}_{name}" if a.bundled and name != "djf"
               else str(pathlib.Path(a.runs) / f"depth_x{m}_{name}"))
@@ -71,7 +78,8 @@ def main(argv=None) -> int:
                       for m in factors if m in by_m) if label != "Bicubic" else ""
       print(f"| {label} | {d} | {units[d]} | {cells} | {rel} |")
   if a.json:
-    names = {label: name for name, label in MODELS} | {"Bicubic": "bicubic"}
+    names = ({label: name for name, label in MODELS} | {"Bicubic": "bicubic"}
+             | CLASSICAL)
     d0 = datasets[0]
     out = {names[l]: {str(m): v for m, v in by_m.items()}
            for l, by_m in rows[d0].items() if l in names}

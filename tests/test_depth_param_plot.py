@@ -19,7 +19,9 @@ def plot():
 
 
 def test_rmse_figure_from_results_json(plot, tmp_path, capsys):
-  results = {"bicubic": {"8": 4.66}, "djf": {"8": 4.0}, "sa_m1_f32": {"8": 3.5}}
+  results = {"bicubic": {"8": 4.66}, "jbu": {"8": 4.2}, "gf": {"8": 4.3},
+             "djf": {"8": 4.0}, "sa_m1_f32": {"8": 3.5},
+             "bilateral_attention": {"8": 3.0}}
   (tmp_path / "r.json").write_text(json.dumps(results))
   out = tmp_path / "fig.png"
   plot.main(["--factors", "8", "--results", str(tmp_path / "r.json"), "--out", str(out)])
@@ -28,6 +30,7 @@ def test_rmse_figure_from_results_json(plot, tmp_path, capsys):
   table = capsys.readouterr().out
   assert "| SA M1 F32 | 326,273 |" in table      # Table I count, shared CNN_M
   assert "1.91x SA M2 F32" in table
+  assert "| Bilateral attention | 42,084 |" in table
 
 
 def test_unknown_model_in_results_is_named(plot, tmp_path):

@@ -166,6 +166,17 @@ class JointAttentionUpsampler(nnx.Module):
       network starts exactly at bicubic (with a random last layer, Adam's
       first steps spent shrinking its noise kill the ReLUs: the network then
       stays at bicubic + a constant). Off by default, as in the paper.
+    - `depth_norm='centre'` (not the paper's default: it leaves the input
+      normalisation open): CNN_T sees `(depth - mean of the image's valid
+      samples) / depth_scale`, and CNN_F's output is scaled back by
+      depth_scale (plus the mean unless `residual`). Uncentred, the LR depth
+      enters at ~0.3 with a spread of a few hundredths (RGB-D-D / 4000), so
+      CNN_T's first layer computes ~0.3 * sum(kernel) + bias: a per-channel
+      constant carrying almost no spatial signal, and Adam's first steps
+      push those constants below zero (docs/RESULTS.md measures the
+      collapse). `linear_branches=True` drops the ReLUs on CNN_T's output and
+      on the attention stages (linear branch outputs, as DJF's conv3), so a
+      branch cannot die at its output.
 
   Args:
     factor: M, a power of two (4, 8, 16).
@@ -175,6 +186,9 @@ class JointAttentionUpsampler(nnx.Module):
     kernel_size: attention window K (odd, >= 3).
     share_stages: one CNN_M (and position encodings) for all stages.
     residual: add the bicubic-upsampled input to the output.
+    depth_norm: 'none' (default) or 'centre' (see above).
+    depth_scale: the depth spread that 'centre' maps to 1 (normalised units).
+    linear_branches: no ReLU on CNN_T's output and the attention stages.
     dtype: computation dtype (e.g. jnp.bfloat16); parameters stay float32.
 
   Example:
@@ -189,10 +203,17 @@ class JointAttentionUpsampler(nnx.Module):
                residual: bool = False, bicubic_align: str = "grid",
                tg_kernels: Sequence[int] = TG_KERNELS,
                f_kernels: Sequence[int] = F_KERNELS, m_kernel: int = 3,
-               scale: float | None = None, impl: str = "fast", dtype=None,
-               rngs: nnx.Rngs):
+               scale: float | None = None, impl: str = "fast",
+               depth_norm: str = "none", depth_scale: float = 0.05,
+               linear_branches: bool = False, dtype=None, rngs: nnx.Rngs):
     self.factor = check_factor(factor)
     self.stages = int(math.log2(self.factor))
+    if depth_norm not in ("none", "centre"):
+      raise ValueError(f"depth_norm must be 'none' or 'centre', got {depth_norm!r}.")
+    if depth_scale <= 0:
+      raise ValueError(f"depth_scale must be positive, got {depth_scale}.")
+    self.depth_norm, self.depth_scale = depth_norm, depth_scale
+    self.linear_branches = linear_branches
     cnn_tg, cnn_f, cnn_m = tuple(cnn_tg), tuple(cnn_f), tuple(cnn_m)
     f = cnn_tg[-1]
     if f < 2 or f % 2:
@@ -207,7 +228,8 @@ class JointAttentionUpsampler(nnx.Module):
     self.share_stages, self.residual = share_stages, residual
     self.bicubic_align, self.scale, self.impl = bicubic_align, scale, impl
     self.dtype = dtype
-    self.cnn_t = ConvStack(1, cnn_tg, tg_kernels, dtype=dtype, rngs=rngs)
+    self.cnn_t = ConvStack(1, cnn_tg, tg_kernels, last_relu=not linear_branches,
+                           dtype=dtype, rngs=rngs)
     self.cnn_g = ConvStack(3, cnn_tg, tg_kernels, dtype=dtype, rngs=rngs)
     n_mix = 1 if share_stages else self.stages
     self.mix = nnx.List([
@@ -224,8 +246,36 @@ class JointAttentionUpsampler(nnx.Module):
     With `return_weights`, also the attention weights of every stage, a tuple
     of `[..., 2^(i+1)*h, 2^(i+1)*w, K*K]` (the last on the full-resolution grid).
     """
+    acts = self.activations(depth_lr, guide, return_weights=return_weights)
+    y = acts["out"]
+    return (y, acts["weights"]) if return_weights else y
+
+  def normalise_depth(self, depth_lr: jax.Array):
+    """(network input `[..., h, w, 1]`, offset `[..., 1, 1, 1]`, scale) for
+    `depth_norm`: 'none' passes the depth as it is (offset 0, scale 1);
+    'centre' subtracts the mean of the image's valid (> 0) samples and
+    divides by `depth_scale` (holes stay 0)."""
+    if self.depth_norm == "none":
+      return depth_lr, jnp.zeros((), jnp.float32), jnp.float32(1)
+    d = depth_lr.astype(jnp.float32)
+    valid = (d > 0).astype(jnp.float32)
+    mean = (d * valid).sum((-3, -2), keepdims=True) / jnp.maximum(
+        valid.sum((-3, -2), keepdims=True), jnp.float32(1))
+    x = (d - mean) / jnp.float32(self.depth_scale) * valid
+    return x.astype(depth_lr.dtype), mean, jnp.float32(self.depth_scale)
+
+  def activations(self, depth_lr: jax.Array, guide: jax.Array, *,
+                  return_weights: bool = False) -> dict:
+    """The forward pass with its intermediate outputs: {'cnn_t': CNN_T's
+    output `[..., h, w, F]`, 'stage_i': attention stage i's output (after its
+    ReLU unless `linear_branches`), 'cnn_f_j': CNN_F's hidden layer j, 'out':
+    the prediction, 'weights': the attention weights (with `return_weights`)}.
+    Used to measure which parts of the network are alive."""
     check_inputs(depth_lr, guide, self.factor)
-    v = self.cnn_t(depth_lr)                                  # [B, h, w, F]
+    x, offset, scale = self.normalise_depth(depth_lr)
+    acts = {}
+    v = self.cnn_t(x)                                         # [B, h, w, F]
+    acts["cnn_t"] = v
     g = self.cnn_g(guide)                                     # [B, H, W, F]
     weights = []
     for i in range(self.stages):
@@ -243,8 +293,24 @@ class JointAttentionUpsampler(nnx.Module):
       if return_weights:
         out, w = out
         weights.append(w)
-      v = jax.nn.relu(out)
-    y = self.cnn_f(v).astype(jnp.float32)
+      v = out if self.linear_branches else jax.nn.relu(out)
+      acts[f"stage_{i}"] = v
+    for j, conv in enumerate(self.cnn_f.convs[:-1]):
+      v = jax.nn.relu(conv(v))
+      acts[f"cnn_f_{j}"] = v
+    y = self.cnn_f.convs[-1](v).astype(jnp.float32) * scale
     if self.residual:
       y = y + bicubic(depth_lr, self.factor, self.bicubic_align)
-    return (y, tuple(weights)) if return_weights else y
+    elif self.depth_norm != "none":
+      y = y + offset
+    acts["out"] = y
+    acts["weights"] = tuple(weights)
+    return acts
+
+
+def active_fractions(acts: dict) -> dict:
+  """{name: share of units x pixels > 0} of `JointAttentionUpsampler.activations`
+  (its feature maps only: 'out' and 'weights' are left out). 0 means the
+  branch is dead: it passes no information on."""
+  return {k: float(jnp.mean((v > 0).astype(jnp.float32)))
+          for k, v in acts.items() if k not in ("out", "weights")}

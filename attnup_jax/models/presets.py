@@ -14,6 +14,10 @@
 | sa_m1_f32 | JointAttentionUpsampler | [96, 48, 32] | [64, 64] + 1 | [64] |
 | sa_m2_f32 | JointAttentionUpsampler | [96, 48, 32] | [64, 64] + 1 | [64, 64] |
 
+Not in the paper: `bilateral_attention` (`BilateralAttentionUpsampler`), one
+x M attention over each HR pixel's 4 x 4 LR samples whose logits start as
+joint bilateral upsampling; CNN_G [32, 32] + 16, CNN_R [32, 32] + 2.
+
     >>> depth_model_params("sa_m1_f8", 4)
     73241
 """
@@ -40,6 +44,9 @@ DEPTH_MODELS = {
                   dict(cnn_tg=(96, 48, 32), cnn_f=(64, 64), cnn_m=(64,))),
     "sa_m2_f32": ("JointAttentionUpsampler",
                   dict(cnn_tg=(96, 48, 32), cnn_f=(64, 64), cnn_m=(64, 64))),
+    "bilateral_attention": ("BilateralAttentionUpsampler",
+                            dict(features=16, guide_channels=(32, 32),
+                                 refine_channels=(32, 32))),
 }
 
 # Paper-style display names (Table I, Fig. 5).
@@ -47,6 +54,7 @@ DISPLAY_NAMES = {
     "djf": "DJF", "djf_plus": "DJF+", "djf_scaled_plus": "DJFScaled+",
     "sa_m1_f8": "SA M1 F8", "sa_m1_f16": "SA M1 F16",
     "sa_m1_f32": "SA M1 F32", "sa_m2_f32": "SA M2 F32",
+    "bilateral_attention": "Bilateral attention",
 }
 
 

@@ -26,11 +26,13 @@ import jax.numpy as jnp
 from flax import nnx
 
 from attnup_jax.models.depth import JointAttentionUpsampler
+from attnup_jax.models.depth_bilateral import BilateralAttentionUpsampler
 from attnup_jax.models.djf import DeepJointFilter
 from attnup_jax.models.sr import SuperResolutionNet
 
 FAMILIES = {cls.__name__: cls for cls in (
-    SuperResolutionNet, JointAttentionUpsampler, DeepJointFilter)}
+    SuperResolutionNet, JointAttentionUpsampler, DeepJointFilter,
+    BilateralAttentionUpsampler)}
 # "float32" computes in the parameters' dtype (the constructors' dtype=None).
 DTYPES = {"float32": None, "bfloat16": jnp.bfloat16, "float16": jnp.float16}
 

@@ -46,7 +46,8 @@ def test_nyu_mat_layout_is_reversed_in_hdf5(nyu_mat):
 def test_nyu_reader_transposes_back(nyu_mat):
   path, images, depths = nyu_mat
   train, test = nyu.NYULabeled("train", path), nyu.NYULabeled("test", path)
-  assert (len(train), len(test)) == (1000, 449)
+  val = nyu.NYULabeled("val", path)
+  assert (len(train), len(val), len(test)) == (925, 75, 449)
   r = test[3]                                   # labeled-set index 1003
   assert r["id"] == "1003"
   assert r["rgb"].shape == (H, W, 3) and r["rgb"].dtype == np.uint8
@@ -62,7 +63,7 @@ def test_nyu_reader_transposes_back(nyu_mat):
 def test_nyu_errors(nyu_mat, tmp_path):
   path, _, _ = nyu_mat
   with pytest.raises(ValueError, match="split"):
-    nyu.NYULabeled("val", path)
+    nyu.NYULabeled("validation", path)
   with pytest.raises(FileNotFoundError, match="horatio.cs.nyu.edu"):
     nyu.nyu_mat_path(tmp_path)
   small = tmp_path / "small.mat"
@@ -87,11 +88,11 @@ def test_nyu_samples():
 
 
 def test_rgbdd_split():
-  train, test = rgbdd.rgbdd_ids("train"), rgbdd.rgbdd_ids("test")
-  assert (len(train), len(test)) == (324, 81)
-  assert not set(train) & set(test)
-  assert max(train) < min(test)                 # contiguous in sorted order
-  assert train + test == rgbdd.rgbdd_ids("all") == sorted(train + test)
+  train, val, test = (rgbdd.rgbdd_ids(s) for s in ("train", "val", "test"))
+  assert (len(train), len(val), len(test)) == (300, 24, 81)
+  assert max(train) < min(val) and max(val) < min(test)   # contiguous, sorted
+  assert train + val == rgbdd.rgbdd_ids("trainval")
+  assert train + val + test == rgbdd.rgbdd_ids("all") == sorted(train + val + test)
   r = rgbdd.RGBDD("test")[0]
   assert r["id"] == test[0]
   assert r["rgb"].shape == (384, 512, 3) and r["rgb"].dtype == np.uint8

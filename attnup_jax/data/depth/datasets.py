@@ -2,9 +2,9 @@
 
 | name          | source                        | units | scale  | splits      | RMSE in   |
 |---------------|-------------------------------|-------|--------|-------------|-----------|
-| 'nyu_v2'      | nyu_depth_v2_labeled.mat      | m     | 10     | train, test | cm (x100) |
+| 'nyu_v2'      | nyu_depth_v2_labeled.mat      | m     | 10     | train, val, trainval, test | cm (x100) |
 | 'nyu_samples' | NYUv2_samples/dctnet_1000-1002| m     | 10     | test        | cm (x100) |
-| 'rgbdd'       | RGBDD (RGB-D-D)               | mm    | 4000   | train, test | cm (x0.1) |
+| 'rgbdd'       | RGBDD (RGB-D-D)               | mm    | 4000   | train, val, trainval, test | cm (x0.1) |
 | 'lu'          | Lu_DepthEnh                   | level | 255    | test        | 0-255     |
 
 Normalised depth = depth / scale, float32: NYU's 10 m is the Kinect's range
@@ -55,12 +55,16 @@ class DepthDataset:
     return x * np.float32(self.scale)
 
 
+# 'val' is the end of the paper's training images, held back to select
+# checkpoints and tune on; 'train' is the rest; 'trainval' both.
+SPLITS = ("train", "val", "trainval", "test")
+
 DATASETS = {d.name: d for d in (
-    DepthDataset("nyu_v2", "m", 10.0, "cm", 100.0, ("train", "test"),
+    DepthDataset("nyu_v2", "m", 10.0, "cm", 100.0, SPLITS,
                  nyu.NYULabeled, "attnup_nyu_depth_v2"),
     DepthDataset("nyu_samples", "m", 10.0, "cm", 100.0, ("test",),
                  nyu.NYUSamples),
-    DepthDataset("rgbdd", "mm", 4000.0, "cm", 0.1, ("train", "test"),
+    DepthDataset("rgbdd", "mm", 4000.0, "cm", 0.1, SPLITS,
                  rgbdd.RGBDD, "attnup_rgbdd"),
     DepthDataset("lu", "level", 255.0, "level", 1.0, ("test",),
                  lu.LuDepthEnh, "attnup_lu_depth_enh"),

@@ -29,6 +29,7 @@ NYU_URL = ("http://horatio.cs.nyu.edu/mit/silberman/nyu_depth_v2/"
 NYU_FILENAME = "nyu_depth_v2_labeled.mat"
 NYU_NUM_IMAGES = 1449
 NYU_NUM_TRAIN = 1000
+NYU_NUM_VAL = 75       # the last 75 of the 1000 training images: checkpoint selection
 
 
 def nyu_mat_path(data_dir: str | os.PathLike | None = None) -> pathlib.Path:
@@ -54,15 +55,22 @@ def nyu_mat_path(data_dir: str | os.PathLike | None = None) -> pathlib.Path:
 
 
 def nyu_split_indices(num_images: int, split: str) -> range:
-  """Image indices of `split`: 'train' = [0, 1000), 'test' = [1000, N)."""
+  """Image indices of `split`: 'train' = [0, 925), 'val' = [925, 1000) (held
+  back from the paper's 1000 training images to select checkpoints on),
+  'trainval' = [0, 1000), 'test' = [1000, N)."""
   if num_images <= NYU_NUM_TRAIN:
     raise ValueError(f"the NYU labeled set has {NYU_NUM_IMAGES} images; this "
                      f"file has {num_images}, too few for the 1000/449 split.")
   if split == "train":
+    return range(0, NYU_NUM_TRAIN - NYU_NUM_VAL)
+  if split == "val":
+    return range(NYU_NUM_TRAIN - NYU_NUM_VAL, NYU_NUM_TRAIN)
+  if split == "trainval":
     return range(0, NYU_NUM_TRAIN)
   if split == "test":
     return range(NYU_NUM_TRAIN, num_images)
-  raise ValueError(f"split must be 'train' or 'test', got {split!r}.")
+  raise ValueError(f"split must be 'train', 'val', 'trainval' or 'test', got "
+                   f"{split!r}.")
 
 
 def _check_layout(images, depths) -> None:

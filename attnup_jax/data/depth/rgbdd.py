@@ -4,9 +4,10 @@ Files: `RGB/<id>_RGB.jpg` (`[384, 512, 3]` uint8) and `Depth/<id>_HR_gt.png`
 (`[384, 512]` uint16, millimetres, 0 = no measurement). 405 pairs, the
 benchmark's test split, used here for both training and testing.
 
-Project split: sort the ids (capture timestamps); the first 324 are 'train',
-the last 81 'test'. Contiguous, so near-duplicate neighbouring frames do not
-leak from train into test.
+Project split: sort the ids (capture timestamps); the first 324 are
+'trainval', the last 81 'test'. Of the 324, the first 300 are 'train' and the
+last 24 'val' (held back to select checkpoints on; test sets never select).
+Contiguous, so near-duplicate neighbouring frames do not leak between splits.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from attnup_jax.data import paths
 from attnup_jax.data.depth import _io
 
 RGBDD_NUM_IMAGES = 405
-RGBDD_NUM_TRAIN = 324
+RGBDD_NUM_TRAIN = 324     # 'trainval' = 'train' + 'val'
+RGBDD_NUM_VAL = 24
 
 
 def rgbdd_root(data_dir=None) -> pathlib.Path:
@@ -33,7 +35,8 @@ def rgbdd_root(data_dir=None) -> pathlib.Path:
 
 
 def rgbdd_ids(split: str, data_dir=None) -> list[str]:
-  """Sorted ids of `split` ('train': first 324, 'test': last 81, 'all': 405)."""
+  """Sorted ids of `split` ('train': first 300, 'val': the next 24,
+  'trainval': first 324, 'test': last 81, 'all': 405)."""
   root = rgbdd_root(data_dir)
   ids = sorted(p.name[:-len("_RGB.jpg")] for p in (root / "RGB").glob("*_RGB.jpg"))
   missing = [i for i in ids if not (root / "Depth" / f"{i}_HR_gt.png").is_file()]
@@ -44,12 +47,17 @@ def rgbdd_ids(split: str, data_dir=None) -> list[str]:
     raise ValueError(f"RGB-D-D: expected {RGBDD_NUM_IMAGES} pairs under "
                      f"{str(root)!r}, found {len(ids)}; the 324/81 split needs all.")
   if split == "train":
+    return ids[:RGBDD_NUM_TRAIN - RGBDD_NUM_VAL]
+  if split == "val":
+    return ids[RGBDD_NUM_TRAIN - RGBDD_NUM_VAL:RGBDD_NUM_TRAIN]
+  if split == "trainval":
     return ids[:RGBDD_NUM_TRAIN]
   if split == "test":
     return ids[RGBDD_NUM_TRAIN:]
   if split == "all":
     return ids
-  raise ValueError(f"split must be 'train', 'test' or 'all', got {split!r}.")
+  raise ValueError(f"split must be 'train', 'val', 'trainval', 'test' or 'all', "
+                   f"got {split!r}.")
 
 
 class RGBDD:

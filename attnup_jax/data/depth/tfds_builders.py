@@ -98,16 +98,16 @@ class AttnupNyuDepthV2(_DepthBuilder):
   def _split_generators(self, dl_manager):
     mat = nyu.nyu_mat_path(dl_manager.manual_dir)
     return {s: self._generate_examples(nyu.NYULabeled(s, mat))
-            for s in ("train", "test")}
+            for s in ("train", "val", "test")}
 
 
 class AttnupRgbdd(_DepthBuilder):
-  """RGB-D-D pairs: 324 train / 81 test, depth uint16 millimetres."""
+  """RGB-D-D pairs: 300 train / 24 val / 81 test, depth uint16 millimetres."""
   _DEPTH_DTYPE = np.uint16
   _HOMEPAGE = "https://github.com/lingzhi96/RGB-D-D-Dataset"
   _DESCRIPTION = ("RGB-D-D (He et al., CVPR 2021) real pairs: RGB [384, 512, 3] "
                   "uint8, depth [384, 512] uint16 mm (0 = hole). Project split: "
-                  "sorted ids, first 324 train, last 81 test.")
+                  "sorted ids, first 300 train, next 24 val, last 81 test.")
   MANUAL_DOWNLOAD_INSTRUCTIONS = (
       "Manual dir: the RGB-D-D folder holding RGB/<id>_RGB.jpg and "
       "Depth/<id>_HR_gt.png (default: <attnup data root>/depth/RGBDD).")
@@ -115,7 +115,7 @@ class AttnupRgbdd(_DepthBuilder):
   def _split_generators(self, dl_manager):
     root = self._source_dir(dl_manager, "depth", "RGBDD")
     return {s: self._generate_examples(rgbdd.RGBDD(s, root))
-            for s in ("train", "test")}
+            for s in ("train", "val", "test")}
 
 
 class AttnupLuDepthEnh(_DepthBuilder):
