@@ -1,5 +1,6 @@
 """`attnup upsample-depth` end to end, its input errors, tiled depth inference,
-and `attnup evaluate --task depth` against the bicubic RMSE computed directly."""
+and `attnup evaluate --task depth` against the bicubic, JBU and GF RMSE computed
+directly."""
 
 import argparse
 import itertools
@@ -133,3 +134,17 @@ def test_evaluate_depth_bicubic_row(capsys):
   assert cells[3] == "-" and cells[5] == "-"
   assert float(cells[4]) == pytest.approx(want, abs=0.006)
   assert "NYU v2 (paper's numbers)" in out and "14.22" in out
+  # The classical rows (paper Table II), each against the filter called directly.
+  from attnup_jax.baselines import (GF_PARAMS, JBU_PARAMS, guided_filter_upsample,
+                                    jbu_upsample)
+  for name, fn in (("JBU", lambda d, g: jbu_upsample(d, g, 8, **JBU_PARAMS[8])),
+                   ("GF", lambda d, g: guided_filter_upsample(d, g, 8, **GF_PARAMS[8]))):
+    want = np.mean([
+        float(depth_metrics.rmse(
+            fn(jnp.asarray(ex["depth_lr"])[None], jnp.asarray(ex["guide"])[None])[0]
+            * jnp.float32(ex["scale"]), ex["depth_hr"], ex["valid"], 6))
+        * ex["metric_scale"] for ex in pairs])
+    row = next(line for line in out.splitlines() if line.startswith(f"| {name} (ours)"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[1] == "rgbdd (2 images)" and cells[3] == "-"
+    assert float(cells[4]) == pytest.approx(want, abs=0.006)

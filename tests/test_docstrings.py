@@ -14,6 +14,8 @@ MODULES = [
     "attnup_jax.nn._attention_upsample", "attnup_jax.nn._attention_conv",
     "attnup_jax.nn._guided", "attnup_jax.nn._conv_transpose", "attnup_jax.nn._linen",
     "attnup_jax.models.sr", "attnup_jax.models.presets", "attnup_jax.viz._compare",
+    "attnup_jax.baselines.jbu", "attnup_jax.baselines.guided_filter",
+    "attnup_jax.models.depth_bilateral",
 ]
 
 

@@ -100,7 +100,8 @@ def _cell(factor: int, r: dict | None) -> list[str]:
 
 
 def format_table(results: dict, factor: int, label: str | None) -> str:
-  """Markdown table: our rows per test set, then the paper's NYU v2 rows."""
+  """Markdown table: our rows per test set (bicubic, JBU, GF, the model),
+  then the paper's NYU v2 rows."""
   lines = [
       f"Depth upsampling RMSE, x{factor} measured (LR = hr[::M, ::M], "
       f"{BORDER}-pixel border crop, holes excluded; cm for metric depth, "
@@ -110,11 +111,10 @@ def format_table(results: dict, factor: int, label: str | None) -> str:
     b = r["bicubic"]
     where = f"{name} ({b['num_images']} images)"
     units = UNIT_LABELS.get(b["units"], b["units"])
-    lines.append("| " + " | ".join(["Bicubic (ours)", where, units,
-                                    *_cell(factor, b)]) + " |")
-    if "model" in r:
-      lines.append("| " + " | ".join([f"{label} (ours)", where, units,
-                                      *_cell(factor, r["model"])]) + " |")
+    for method, row in r.items():
+      shown = {"bicubic": "Bicubic", "model": label}.get(method, method)
+      lines.append("| " + " | ".join([f"{shown} (ours)", where, units,
+                                      *_cell(factor, row)]) + " |")
   for method, row in paper.DEPTH_TABLE_II.items():
     name = method if "paper" in method else f"{method} (paper)"
     lines.append("| " + " | ".join([name, "NYU v2 (paper's numbers)", "cm",
@@ -125,6 +125,7 @@ def format_table(results: dict, factor: int, label: str | None) -> str:
 def main(args) -> int:
   """Runs `attnup evaluate --task depth`; `args` has checkpoint, datasets,
   factor, data_dir, json and optionally max_images and batch_size."""
+  from attnup_jax.baselines import classical_predicts
   from attnup_jax.models.depth import check_factor
   factor = check_factor(args.factor)
   max_images = getattr(args, "max_images", None)
@@ -145,8 +146,9 @@ def main(args) -> int:
       continue
     pairs = depth_test_set(name, factor, data_dir=args.data_dir,
                            max_images=max_images)
-    results[name] = {"bicubic": evaluate_depth(bicubic_predict(factor), pairs,
-                                                  **batch)}
+    methods = {"bicubic": bicubic_predict(factor), **classical_predicts(factor)}
+    results[name] = {m: evaluate_depth(fn, pairs, **batch)
+                     for m, fn in methods.items()}
     if model is not None:
       results[name]["model"] = evaluate_depth(model, pairs, **batch)
   if args.json:
