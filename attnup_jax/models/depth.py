@@ -92,7 +92,8 @@ class ConvStack(nnx.Module):
 
   def __init__(self, in_features: int, channels: Sequence[int],
                kernels: Sequence[int], *, last_relu: bool = True,
-               zero_last: bool = False, dtype=None, rngs: nnx.Rngs):
+               zero_last: bool = False, dtype=None, kernel_grad: str = "matmul",
+               rngs: nnx.Rngs):
     channels, kernels = tuple(channels), tuple(kernels)
     if len(channels) != len(kernels) or not channels:
       raise ValueError(f"need one kernel size per layer, got channels={channels} "
@@ -101,7 +102,7 @@ class ConvStack(nnx.Module):
     zero = dict(kernel_init=nnx.initializers.zeros_init())
     self.convs = nnx.List([
         nnx.Conv(cin, cout, (k, k), padding="SAME", dtype=dtype,
-                 conv_general_dilated=ops.conv2d, rngs=rngs,
+                 conv_general_dilated=ops.conv2d_with(kernel_grad), rngs=rngs,
                  **(zero if zero_last and i == len(channels) - 1 else {}))
         for i, (cin, cout, k) in enumerate(zip(ins, channels, kernels))])
     self.last_relu = last_relu
@@ -130,9 +131,9 @@ class _MixStage(nnx.Module):
   encodings `pos_y`, `pos_x` `[K, F/2]` of one attention-upsampling stage."""
 
   def __init__(self, features: int, cnn_m: Sequence[int], kernel_size: int,
-               kernel_m: int, *, dtype, rngs: nnx.Rngs):
+               kernel_m: int, *, dtype, kernel_grad: str = "matmul", rngs: nnx.Rngs):
     self.cnn_m = ConvStack(2 * features, cnn_m, (kernel_m,) * len(cnn_m),
-                           dtype=dtype, rngs=rngs)
+                           dtype=dtype, kernel_grad=kernel_grad, rngs=rngs)
     shape = (kernel_size, features // 2)
     self.pos_y = nnx.Param(POSITION_INIT(rngs.params(), shape, jnp.float32))
     self.pos_x = nnx.Param(POSITION_INIT(rngs.params(), shape, jnp.float32))
@@ -185,6 +186,8 @@ class JointAttentionUpsampler(nnx.Module):
     share_stages: one CNN_M (and position encodings) for all stages.
     residual: add the bicubic-upsampled input to the output.
     dtype: computation dtype (e.g. jnp.bfloat16); parameters stay float32.
+    kernel_grad: convolution kernel gradient, "matmul" (fast on CPU, the
+      default) or "xla" (for GPU/TPU); see `ops.conv2d`.
 
   Example:
     >>> net = JointAttentionUpsampler(4, (96, 48, 8), (16, 16), (16,), rngs=nnx.Rngs(0))
@@ -199,7 +202,7 @@ class JointAttentionUpsampler(nnx.Module):
                tg_kernels: Sequence[int] = TG_KERNELS,
                f_kernels: Sequence[int] = F_KERNELS, m_kernel: int = 3,
                scale: float | None = None, impl: str = "fast", dtype=None,
-               rngs: nnx.Rngs):
+               kernel_grad: str = "matmul", rngs: nnx.Rngs):
     self.factor = check_factor(factor)
     self.stages = int(math.log2(self.factor))
     cnn_tg, cnn_f, cnn_m = tuple(cnn_tg), tuple(cnn_f), tuple(cnn_m)
@@ -216,15 +219,15 @@ class JointAttentionUpsampler(nnx.Module):
     self.share_stages, self.residual = share_stages, residual
     self.bicubic_align, self.scale, self.impl = bicubic_align, scale, impl
     self.dtype = dtype
-    self.cnn_t = ConvStack(1, cnn_tg, tg_kernels, dtype=dtype, rngs=rngs)
-    self.cnn_g = ConvStack(3, cnn_tg, tg_kernels, dtype=dtype, rngs=rngs)
+    conv = dict(dtype=dtype, kernel_grad=kernel_grad, rngs=rngs)
+    self.cnn_t = ConvStack(1, cnn_tg, tg_kernels, **conv)
+    self.cnn_g = ConvStack(3, cnn_tg, tg_kernels, **conv)
     n_mix = 1 if share_stages else self.stages
     self.mix = nnx.List([
-        _MixStage(f, cnn_m, kernel_size, m_kernel, dtype=dtype, rngs=rngs)
+        _MixStage(f, cnn_m, kernel_size, m_kernel, **conv)
         for _ in range(n_mix)])
     self.cnn_f = ConvStack(f, cnn_f + (1,), f_kernels, last_relu=False,
-                           zero_last=residual,
-                           dtype=dtype, rngs=rngs)
+                           zero_last=residual, **conv)
 
   def __call__(self, depth_lr: jax.Array, guide: jax.Array, *,
                return_weights: bool = False):
