@@ -4,6 +4,7 @@ convolutions a user would otherwise pick, all measured side by side in one run.
     python benchmarks/layer.py                       # 2 settings x float32/bfloat16
     python benchmarks/layer.py --repeats 5 --json out.json
     python benchmarks/layer.py --dtypes float32 --skip "attention (reference)"
+    python benchmarks/layer.py --memory-only     # compile only: peak memory, no timing
 
 Each layer maps `[B, H, W, C] -> [B, S*H, S*W, C]`. The timed function is one
 jitted `jax.value_and_grad` of `mean(out**2)` with respect to the parameters
@@ -73,6 +74,7 @@ def make_layers(c, k, s, dtype):
 
 
 def measure(layer, x, repeats):
+  """Peak memory (MiB) and, unless `repeats` is 0, the median time (ms)."""
   graphdef, params = nnx.split(layer)
 
   def loss(params, x):
@@ -84,8 +86,10 @@ def measure(layer, x, repeats):
   mem = compiled.memory_analysis()
   peak = (mem.argument_size_in_bytes + mem.output_size_in_bytes +
           mem.temp_size_in_bytes - mem.alias_size_in_bytes)
-  jax.block_until_ready(compiled(params, x))
-  times = []
+  times = [float("nan")]
+  if repeats:
+    jax.block_until_ready(compiled(params, x))
+    times = []
   for _ in range(repeats):
     t0 = time.perf_counter()
     jax.block_until_ready(compiled(params, x))
@@ -121,12 +125,13 @@ def print_targets(results):
       line("peak memory <= nnx.ConvTranspose's", f"{name}, {dtype}",
            f"{fast['peak_mb']:.1f} / {rows[CONVT]['peak_mb']:.1f} MiB = {ratio:.2f}x",
            ratio <= 1.0)
-    if SUBPIXEL in rows:
+    timed = fast["time_ms"] == fast["time_ms"]          # not NaN (--memory-only)
+    if SUBPIXEL in rows and timed:
       ratio = fast["time_ms"] / rows[SUBPIXEL]["time_ms"]
       line("time <= 0.5x sub-pixel conv (nnx.Conv)", f"{name}, {dtype}",
            f"{fast['time_ms']:.0f} / {rows[SUBPIXEL]['time_ms']:.0f} ms = {ratio:.2f}x",
            ratio <= 0.5)
-    if REFERENCE in rows:
+    if REFERENCE in rows and timed:
       ratio = rows[REFERENCE]["time_ms"] / fast["time_ms"]
       line(">= 5x faster than the reference", f"{name}, {dtype}",
            f"{rows[REFERENCE]['time_ms']:.0f} / {fast['time_ms']:.0f} ms = {ratio:.2f}x",
@@ -144,6 +149,10 @@ def main(argv=None):
   parser.add_argument("--json", default=None, help="also write results here")
   parser.add_argument("--dtypes", default="float32,bfloat16")
   parser.add_argument("--settings", default="SR (paper),small")
+  parser.add_argument("--memory-only", action="store_true",
+                      help="compile only: report peak memory, time nothing")
+  parser.add_argument("--untimed", action="append", default=[],
+                      help="report this layer's memory but do not time it (repeatable)")
   parser.add_argument("--skip", action="append", default=[],
                       help="skip this layer (repeatable), e.g. 'attention (reference)'")
   args = parser.parse_args(argv)
@@ -158,7 +167,8 @@ def main(argv=None):
       dtype = DTYPES[dtype_name]
       x = jax.random.normal(jax.random.key(1),
                             (st["batch"], st["size"], st["size"], c)).astype(dtype)
-      rows = {name: measure(make(), x, args.repeats)
+      repeats = 0 if args.memory_only else args.repeats
+      rows = {name: measure(make(), x, 0 if name in args.untimed else repeats)
               for name, make in make_layers(c, k, s, dtype).items()
               if name not in args.skip}
       results.append(dict(setting=st, dtype=dtype_name, rows=rows))
