@@ -9,7 +9,7 @@ RMSE per factor like the paper's Fig. 5.
 
 `--results` JSON: `{"<model name>": {"<factor>": rmse_cm, ...}, ...}`, e.g.
 `{"djf": {"4": 3.54, "8": 6.20}, "sa_m2_f32": {"4": 2.64}}`; names are those
-of `attnup_jax.models.depth_zoo.DEPTH_MODELS`, plus `"bicubic"` (a dashed line). Counts need no weights
+of `attnup_jax.models.presets.DEPTH_MODELS`, plus `"bicubic"` (a dashed line). Counts need no weights
 (`nnx.eval_shape`).
 """
 
@@ -24,8 +24,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from attnup_jax.models.depth_zoo import (DEPTH_MODELS, DISPLAY_NAMES,  # noqa: E402
-                                         depth_model_params)
+from attnup_jax.models.presets import (DEPTH_MODELS, DISPLAY_NAMES,  # noqa: E402
+                                       depth_model_params)
 
 
 def fdkn_params() -> int:

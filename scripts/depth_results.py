@@ -42,8 +42,9 @@ def main(argv=None) -> int:
   rows = {d: {} for d in datasets}          # dataset -> method -> factor -> rmse
   units = {}
   for m in factors:
+    pairs = {d: ev.depth_test_set(d, m, max_images=a.max_images) for d in datasets}
     for d in datasets:
-      r = ev.evaluate(ev.bicubic_fn(m), d, m, max_images=a.max_images)
+      r = ev.evaluate_depth(ev.bicubic_predict(m), pairs[d])
       rows[d].setdefault("Bicubic", {})[m] = r["rmse"]
       units[d] = ev.UNIT_LABELS.get(r["units"], r["units"])
     for name, label in MODELS:
@@ -55,7 +56,7 @@ def main(argv=None) -> int:
         print(f"skipping {label} x{m}: {e}", file=sys.stderr)
         continue
       for d in datasets:
-        r = ev.evaluate(ev.model_fn(model), d, m, max_images=a.max_images)
+        r = ev.evaluate_depth(model, pairs[d])
         rows[d].setdefault(label, {})[m] = r["rmse"]
       print(f"x{m} {label}: " + ", ".join(
           f"{d} {rows[d][label][m]:.3f}" for d in datasets), flush=True)

@@ -12,8 +12,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from attnup_jax.data.sr.pipeline import image_dir
-from attnup_jax.metrics.sr import evaluate_bicubic
+from attnup_jax.evaluation.sr import evaluate_bicubic, sr_test_set
 
 PUBLISHED_PSNR = {
     ("Set5", 2): 33.66, ("Set5", 4): 28.42,
@@ -38,17 +37,17 @@ def main(argv=None) -> int:
   for name in args.sets:
     for scale in args.scales:
       start = time.perf_counter()
-      result = evaluate_bicubic(image_dir(name, args.data_dir), scale)
+      result = evaluate_bicubic(sr_test_set(name, scale, args.data_dir), scale)
       elapsed = time.perf_counter() - start
       pub = PUBLISHED_PSNR.get((name, scale))
-      diff = result["mean_psnr"] - pub if pub is not None else float("nan")
+      diff = result["psnr"] - pub if pub is not None else float("nan")
       if pub is not None:
         worst = max(worst, abs(diff))
       pub_s = f"{pub:10.2f}" if pub is not None else f"{'-':>10}"
-      print(f"{name:<8} {scale:>2} {result['mean_psnr']:10.3f} {pub_s} {diff:+7.3f} "
-            f"{result['mean_ssim']:10.4f} {elapsed:5.1f}s")
+      print(f"{name:<8} {scale:>2} {result['psnr']:10.3f} {pub_s} {diff:+7.3f} "
+            f"{result['ssim']:10.4f} {elapsed:5.1f}s")
       if args.per_image:
-        for n, p, s in zip(result["names"], result["psnr"], result["ssim"]):
+        for n, (p, s) in result["per_image"].items():
           print(f"    {n:<12} {p:8.3f} {s:8.4f}")
   print(f"max |diff| = {worst:.3f} dB (tolerance {args.tolerance})")
   return 0 if worst <= args.tolerance else 1

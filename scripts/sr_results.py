@@ -20,7 +20,8 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from attnup_jax import pretrained  # noqa: E402
 from attnup_jax.evaluation import paper  # noqa: E402
-from attnup_jax.evaluation.sr import evaluate_sr  # noqa: E402
+from attnup_jax.evaluation.sr import (evaluate_bicubic, evaluate_sr,  # noqa: E402
+                                      sr_test_set)
 
 UPSAMPLERS = (("deconv", "deconvolution"), ("attention", "attention"))
 
@@ -54,9 +55,10 @@ def main(argv=None) -> int:
       except (OSError, ValueError) as e:
         print(f"(no bundled {name}: {e})", file=sys.stderr)
     for d in sets:
-      r = {"bicubic": evaluate_sr(None, d, s, max_images=a.max_images, progress=False)}
+      pairs = sr_test_set(d, s, max_images=a.max_images)
+      r = {"bicubic": evaluate_bicubic(pairs, s)}
       for up, m in models.items():
-        r[up] = evaluate_sr(m, d, s, max_images=a.max_images, progress=False)
+        r[up] = evaluate_sr(m, pairs, s)
       cell = lambda k: (f"{r[k]['psnr']:.2f} / {r[k]['ssim']:.4f}" if k in r else "-")
       diff = (f"{r['attention']['psnr'] - r['deconv']['psnr']:+.2f}"
               if "attention" in r and "deconv" in r else "-")

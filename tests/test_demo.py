@@ -7,16 +7,15 @@ from flax import nnx
 
 from attnup_jax import pretrained
 from attnup_jax.cli import main as cli
-from attnup_jax.models.sr import SuperResolutionNet
+from attnup_jax.models import build, sr_spec
 
 
 @pytest.fixture
 def tiny_weights(tmp_path, monkeypatch):
   """Bundled-weights folder with tiny random models (the real ones are trained)."""
   for up in ("attention", "deconv"):
-    model = SuperResolutionNet(2, up, features=8, rngs=nnx.Rngs(0))
-    pretrained.save(model, tmp_path / f"sr_x2_{up}", {"model": {"kind": "sr", "kwargs": {
-        "scale": 2, "upsampler": up, "features": 8}}})
+    model = build(sr_spec(2, up, features=8), nnx.Rngs(0))
+    pretrained.save(model, tmp_path / f"sr_x2_{up}", {})
   monkeypatch.setattr(pretrained, "WEIGHTS_DIR", tmp_path)
   return tmp_path
 

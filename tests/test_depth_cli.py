@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from attnup_jax import pretrained
+from attnup_jax import ops, pretrained
 from attnup_jax.cli import main as cli
 from attnup_jax.data.depth import pipeline
 from attnup_jax.inference.depth import (predict_normalised, random_depth_model,
@@ -119,7 +119,7 @@ def test_evaluate_depth_bicubic_row(capsys):
     pytest.skip(f"RGB-D-D not available: {e}")
   want = np.mean([
       float(depth_metrics.rmse(
-          depth_metrics.bicubic_upsample_depth(jnp.asarray(ex["depth_lr"]), 8)
+          ops.bicubic_upsample(jnp.asarray(ex["depth_lr"]), 8)
           * jnp.float32(ex["scale"]), ex["depth_hr"], ex["valid"], 6))
       * ex["metric_scale"] for ex in pairs])
   from attnup_jax.evaluation.depth import main

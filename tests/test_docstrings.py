@@ -13,7 +13,7 @@ MODULES = [
     "attnup_jax.ops._resample", "attnup_jax.ops._patches", "attnup_jax.ops._attention",
     "attnup_jax.nn._attention_upsample", "attnup_jax.nn._attention_conv",
     "attnup_jax.nn._guided", "attnup_jax.nn._conv_transpose", "attnup_jax.nn._linen",
-    "attnup_jax.models.sr", "attnup_jax.viz._compare",
+    "attnup_jax.models.sr", "attnup_jax.models.presets", "attnup_jax.viz._compare",
 ]
 
 

@@ -8,12 +8,13 @@ from PIL import Image
 from attnup_jax import pretrained
 from attnup_jax.cli import main as cli
 from attnup_jax.inference import run_tiled, upscale_image, upscale_y
+from attnup_jax.models import build, sr_spec
 from attnup_jax.models.sr import SuperResolutionNet
 
 
 @pytest.fixture(scope="module")
 def model():
-  return SuperResolutionNet(4, "attention", features=8, rngs=nnx.Rngs(0))
+  return build(sr_spec(4, "attention", features=8), nnx.Rngs(0))
 
 
 def test_tiles_equal_untiled_output(rng):
@@ -45,8 +46,7 @@ def test_rgb_and_grey_images(model, rng):
 
 
 def test_upscale_cli_writes_images(model, tmp_path, rng):
-  weights = pretrained.save(model, tmp_path / "w", {"model": {"kind": "sr", "kwargs": {
-      "scale": 4, "upsampler": "attention", "features": 8}}})
+  weights = pretrained.save(model, tmp_path / "w", {})
   paths = []
   for i in range(2):
     p = tmp_path / f"in{i}.png"

@@ -5,7 +5,11 @@ in `workdir` (if any), trains to `config.total_steps`, evaluates every
 `eval_every` steps (plateau schedule, best checkpoint), saves every
 `checkpoint_every` steps and at the end. A non-finite loss raises
 `NonFiniteLossError` naming the step and value; the non-finite state is never
-saved, so the last good checkpoint stays the newest.
+saved, so the last good checkpoint stays the newest. Ctrl-C saves the current
+step and raises `interrupt.Interrupted` (a second Ctrl-C exits at once).
+Nothing is written to `workdir` before the resume point is known (a
+checkpoint that does not fit this config raises
+`checkpoint.CheckpointMismatchError` first).
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ import logging
 import math
 import os
 import time
+from collections.abc import Callable
 
 import jax
 import ml_collections
 import numpy as np
 import tqdm
 
-from train import checkpoint, logs, optim, prefetch, sharding
+from train import checkpoint, interrupt, logs, optim, prefetch, sharding
 from train import state as state_lib
 from train.tasks import get_task
 
@@ -41,18 +46,19 @@ def _host_array(x: jax.Array) -> np.ndarray:
 
 
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | os.PathLike,
-                       mesh: jax.sharding.Mesh | None = None) -> dict:
+                       mesh: jax.sharding.Mesh | None = None,
+                       on_start: Callable[[int], None] | None = None) -> dict:
   """Train `config` in `workdir`; returns {'state', 'graphdef', 'losses', 'eval'}.
 
   `losses` maps each step run by this call to its training loss; `eval` is
-  the last evaluation's metrics.
+  the last evaluation's metrics. `on_start(step)` runs once the resume step
+  is known, before anything is written (the entry point records the config).
   """
   # ------------------------------------------------------------ Setup ----
   mesh = sharding.make_mesh() if mesh is None else mesh
   task = get_task(config)
   best_name, best_mode = task.best_metric
   total = int(config.total_steps)
-  writer = logs.MetricWriter(workdir)
   ckpt = checkpoint.Checkpointer(workdir, int(config.keep_checkpoints),
                                  (best_name, best_mode), bool(config.async_checkpoint))
 
@@ -74,7 +80,11 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | os.Path
 
   # ----------------------------------------------------------- Resume ----
   best = ckpt.best_value()
-  restored = ckpt.restore_latest(state_lib.abstract_state(shardings, state))
+  try:
+    restored = ckpt.restore_latest(state_lib.abstract_state(shardings, state))
+  except BaseException:
+    ckpt.close()
+    raise
   if restored is not None:
     step, state, data_state, meta = restored
     data_iter.set_state(data_state)
@@ -86,6 +96,9 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | os.Path
     step, data_state = 0, data_iter.get_state()
   if int(_host_array(state["step"])) != step:
     raise RuntimeError(f"checkpoint step {step} holds state step {state['step']}.")
+  if on_start is not None:
+    on_start(step)
+  writer = logs.MetricWriter(workdir)
   batches = prefetch.DevicePrefetcher(data_iter, mesh, int(config.prefetch))
 
   # ------------------------------------------------------------- Loop ----
@@ -106,13 +119,23 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | os.Path
       raise NonFiniteLossError(
           f"non-finite training loss {loss} at step {s}; stopping. The last good "
           f"checkpoint (step {last}) in {ckpt.workdir / 'checkpoints'} is kept; "
-          f"resume from it with a lower learning rate or gradient clipping "
-          f"(--config.optimizer.grad_clip_norm=1.0).")
+          f"resume from it with a lower learning rate "
+          f"(--config.optimizer.learning_rate=... "
+          f"--allow_config_change=optimizer.learning_rate).")
+
+  def save_latest() -> None:
+    check_pending()
+    if not bool(_host_array(state_lib.all_finite(state["params"]))):
+      raise NonFiniteLossError(
+          f"non-finite parameters at step {step} (loss finite); not saved. "
+          f"Last good checkpoint: step {ckpt.latest.latest_step()}.")
+    ckpt.save_latest(step, state, data_state, {"best": best, "step": step})
 
   first_step = step
   bar = tqdm.tqdm(total=total, initial=step, desc="train", unit="step",
                   dynamic_ncols=True, disable=jax.process_index() != 0)
   t_log, s_log = time.perf_counter(), step
+  stop = interrupt.StopRequest().install()
   try:
     while step < total:
       batch, next_data_state = next(batches)
@@ -152,14 +175,14 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | os.Path
               f"{k}={v:.4g}" for k, v in last_eval.items()))
 
       if step % int(config.checkpoint_every) == 0 or last:
-        check_pending()
-        if not bool(_host_array(state_lib.all_finite(state["params"]))):
-          raise NonFiniteLossError(
-              f"non-finite parameters at step {step} (loss finite); not saved. "
-              f"Last good checkpoint: step {ckpt.latest.latest_step()}.")
-        ckpt.save_latest(step, state, data_state, {"best": best, "step": step})
+        save_latest()
+      if not last and stop.agreed(step, int(config.log_every)):
+        save_latest()
+        ckpt.wait()
+        raise interrupt.Interrupted(step, ckpt.latest.directory / str(step))
     check_pending()
   finally:
+    stop.uninstall()
     bar.close()
     batches.close()
     ckpt.wait()

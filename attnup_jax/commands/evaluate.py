@@ -10,7 +10,7 @@ from attnup_jax.evaluation import paper
 
 
 def _sr(args) -> int:
-  from attnup_jax.evaluation.sr import evaluate_sr
+  from attnup_jax.evaluation.sr import evaluate_bicubic, evaluate_sr, sr_test_set
   from attnup_jax.inference.loading import load_model
   model = load_model(args.checkpoint) if args.checkpoint else None
   if model is not None and model.scale != args.scale:
@@ -19,11 +19,12 @@ def _sr(args) -> int:
     return 2
   results = {}
   for name in args.datasets.split(","):
+    pairs = sr_test_set(name.strip(), args.scale, args.data_dir, args.max_images)
     name = name.strip().lower()
-    kw = dict(data_dir=args.data_dir, max_images=args.max_images)
-    results[name] = {"bicubic": evaluate_sr(None, name, args.scale, **kw)}
+    results[name] = {"bicubic": evaluate_bicubic(pairs, args.scale)}
     if model is not None:
-      results[name]["ours"] = evaluate_sr(model, name, args.scale, **kw)
+      results[name]["ours"] = evaluate_sr(model, pairs, args.scale,
+                                          batch_size=args.batch_size)
   if args.json:
     print(json.dumps({k: {m: {"psnr": r["psnr"], "ssim": r["ssim"]}
                           for m, r in v.items()} for k, v in results.items()},
@@ -69,7 +70,8 @@ def main(argv=None) -> int:
   p.add_argument("--data_dir", default=None)
   p.add_argument("--max_images", type=int, default=None,
                  help="evaluate only the first N images of each set")
-  p.add_argument("--tile", type=int, default=128, help="LR tile size for big images")
+  p.add_argument("--batch-size", type=int, default=4,
+                 help="images of equal size run through the model together")
   p.add_argument("--json", action="store_true", help="print JSON instead of a table")
   args = p.parse_args(argv)
   try:

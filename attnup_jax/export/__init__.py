@@ -1,6 +1,6 @@
 """Deployment: a model as a serialized StableHLO artefact (`jax.export`) with
-symbolic batch and spatial sizes, loading trained parameters from orbax
-checkpoints, and building the models `attnup export --model NAME` names.
+symbolic batch and spatial sizes. `attnup export` takes the model from a
+bundled name or a training workdir (`attnup_jax.inference.load_model`).
 
 Example:
   >>> model = SuperResolutionNet(2, features=16, rngs=nnx.Rngs(0))
@@ -10,16 +10,12 @@ Example:
   (3, 40, 48, 1)
 """
 
-from attnup_jax.export._checkpoint import load_params, resolve_item
-from attnup_jax.export._export import export_model, load_exported, read_exported
-from attnup_jax.export._models import build_model, default_shapes
+from attnup_jax.export._export import (default_shapes, export_model,
+                                       load_exported, read_exported)
 
 __all__ = [
-    "build_model",
     "default_shapes",
     "export_model",
     "load_exported",
-    "load_params",
-    "resolve_item",
     "read_exported",
 ]

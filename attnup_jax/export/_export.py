@@ -29,6 +29,16 @@ def _spec_string(spec) -> str:
   return ", ".join(str(d) for d in spec)
 
 
+def default_shapes(model: nnx.Module) -> list[str]:
+  """Symbolic input specs: `["b, h, w, 1"]` for SR (LR luminance), and
+  `["b, h, w, 1", "b, M*h, M*w, 3"]` for a depth model of factor M (LR
+  depth, HR RGB guide)."""
+  factor = getattr(model, "factor", None)
+  if factor is None:
+    return ["b, h, w, 1"]
+  return ["b, h, w, 1", f"b, {factor}*h, {factor}*w, 3"]
+
+
 def symbolic_inputs(shapes: Sequence, dtype=jnp.float32,
                     constraints: Sequence[str] = ()) -> list[jax.ShapeDtypeStruct]:
   """One `ShapeDtypeStruct` per shape spec, all in one symbolic scope (so a

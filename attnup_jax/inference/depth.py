@@ -20,6 +20,8 @@ from flax import nnx
 
 from attnup_jax.inference.tiles import run_tiled
 from attnup_jax.models.depth import check_factor
+from attnup_jax.models.presets import depth_spec
+from attnup_jax.models.spec import abstract_model
 
 
 @functools.lru_cache(maxsize=8)
@@ -35,10 +37,9 @@ def random_depth_model(name: str, factor: int, seed: int = 0) -> nnx.Module:
   with kernels ~ N(0, 1/fan_in), zero biases and N(0, 1) position encodings.
   This skips compiling the models' truncated-normal initialisers (one XLA
   compile per weight shape, tens of seconds on a loaded CPU); the
-  distribution differs slightly from `build_depth_model`'s own init.
+  distribution differs slightly from the models' own init.
   """
-  from attnup_jax.models.depth_zoo import build_depth_model
-  model = nnx.eval_shape(lambda: build_depth_model(name, factor, rngs=nnx.Rngs(0)))
+  model = abstract_model(depth_spec(name, factor))
   rng = np.random.default_rng(seed)
 
   def fill(path, leaf):
@@ -114,7 +115,7 @@ def upsample_depth(model: nnx.Module, depth_lr, guide, scale: float, *,
   """Upsamples an LR depth map with an RGB guide.
 
   Args:
-    model: a depth model of factor M (`attnup_jax.models.depth_zoo`).
+    model: a depth model of factor M (`attnup_jax.models.presets.depth_spec`).
     depth_lr: `[h, w]` (or `[h, w, 1]`) depth in any units, 0 = hole.
     guide: `[M*h, M*w, 3]` uint8 RGB.
     scale: depth in the input's units that normalises to 1 (the training

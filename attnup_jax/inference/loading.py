@@ -7,25 +7,22 @@ import pathlib
 
 from flax import nnx
 
-from attnup_jax import pretrained
+from attnup_jax import pretrained, runs
 
 
-def load_model(spec: str) -> nnx.Module:
+def load_model(source: str, step: int | None = None) -> nnx.Module:
   """A model from a bundled name ("sr_x2_attention"), a weights directory, or a
-  `python -m train` workdir (its best checkpoint)."""
-  if spec in pretrained.available():
-    return pretrained.load(spec)
-  path = pathlib.Path(spec)
-  if (path / "params.npz").is_file():
+  `python -m train` workdir (its best checkpoint, or `step`)."""
+  source = str(source)
+  path = pathlib.Path(source)
+  if step is None and source in pretrained.available():
+    return pretrained.load(source)
+  if step is None and (path / "params.npz").is_file():
     return pretrained.load_dir(path)
-  if path.is_dir():
-    try:
-      from train.export import load_workdir_model   # the training program
-    except ImportError as e:
-      raise ValueError(f"{spec!r} looks like a training workdir but the train "
-                       f"package cannot be imported: {e}") from e
-    return load_workdir_model(path)
+  if runs.is_run(path):
+    return runs.load_run(path, step)
   raise ValueError(
-      f"cannot load a model from {spec!r}: not a bundled name "
+      f"cannot load a model from {source!r}: not a bundled name "
       f"({', '.join(pretrained.available()) or 'none bundled'}), a weights "
-      f"directory with params.npz, or a training workdir.")
+      f"directory with params.npz, or a training workdir (config.json and "
+      f"best/ or checkpoints/).")

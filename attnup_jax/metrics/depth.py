@@ -1,4 +1,4 @@
-"""Depth upsampling metrics (paper Sec. IV-A, Table II) and the bicubic baseline.
+"""Depth upsampling metrics (paper Sec. IV-A, Table II): pure functions.
 
 RMSE follows DKN/FDKN: on the HR grid, after cropping `border` = 6 pixels from
 every side, over valid pixels only (holes, where the ground truth is 0, are
@@ -6,20 +6,17 @@ excluded, never averaged in as zeros), one RMSE per image, then the mean over
 the images of the test set. Reported in centimetres for metric depth (metres x
 100, millimetres / 10) and on the 0-255 scale for 8-bit maps (Lu, Middlebury).
 
-Run the bicubic baseline:  `python -m attnup_jax.metrics.depth`.
+The bicubic baseline is `attnup_jax.ops.bicubic_upsample` (also importable
+here as `bicubic_upsample_depth`); the test-set loop is
+`attnup_jax.evaluation.depth`.
 """
 
 from __future__ import annotations
 
-import argparse
-import functools
-from typing import Callable, Iterable
-
 import jax
 import jax.numpy as jnp
-import numpy as np
 
-from attnup_jax.data.depth import degrade, pipeline
+from attnup_jax.ops import bicubic_upsample as bicubic_upsample_depth  # noqa: F401
 
 _TO_CM = {"m": 100.0, "mm": 0.1}
 
@@ -90,115 +87,3 @@ def rmse_levels(pred, gt, valid=None, border: int = 6,
   if normalised:
     pred, gt = to_levels(pred), to_levels(gt)
   return rmse(pred, gt, valid=valid, border=border)
-
-
-@functools.partial(jax.jit, static_argnames=("factor", "align"))
-def bicubic_upsample_depth(lr, factor: int, align: str = "grid") -> jax.Array:
-  """Bicubic upsampling by M with `jax.image.scale_and_translate(..., 'cubic')`.
-
-  Keys cubic convolution (a = -0.5, as MATLAB `imresize` and PIL BICUBIC),
-  no antialiasing (upsampling).
-
-  Args:
-    lr: `[..., h, w, C]` float.
-    factor: M, a power of two.
-    align: 'grid': LR sample m sits on HR pixel M*m, matching `lr_by_grid`
-      (`out[::M, ::M] == lr` exactly). The LR map is edge-padded by 2 samples
-      first, so every output has its four taps (the last M-1 rows and columns
-      lie past the last sample: they extrapolate towards the replicated edge,
-      rather than being zeroed as `scale_and_translate` does for outputs that
-      map outside the input). 'center': half-pixel centres, exactly
-      `jax.image.resize(lr, ..., 'cubic')` (out-of-image taps dropped and the
-      weights renormalised), matching `lr_by_bicubic`.
-
-  Returns:
-    `[..., M*h, M*w, C]`, lr's dtype.
-  """
-  m = degrade.check_factor(factor)
-  if align not in ("grid", "center"):
-    raise ValueError(f"align must be 'grid' or 'center', got {align!r}.")
-  if lr.ndim < 3:
-    raise ValueError(f"lr must be [..., h, w, C], got shape {lr.shape}.")
-  *lead, h, w, c = lr.shape
-  if align == "center":
-    return jax.image.resize(lr, (*lead, m * h, m * w, c), "cubic")
-  p = 2
-  pad = [(0, 0)] * len(lead) + [(p, p), (p, p), (0, 0)]
-  x = jnp.pad(lr, pad, mode="edge")
-  nd = lr.ndim
-  shift = (1.0 - m) / 2.0      # padded sample j -> output pixel M*j
-  out = jax.image.scale_and_translate(
-      x, (*lead, m * (h + 2 * p), m * (w + 2 * p), c), (nd - 3, nd - 2),
-      jnp.array([m, m], jnp.float32), jnp.array([shift, shift], jnp.float32),
-      method="cubic", antialias=False)
-  return out[..., m * p:m * (p + h), m * p:m * (p + w), :]
-
-
-def evaluate_depth(upsample: Callable[[dict], jax.Array], name: str,
-                   factor: int, split: str = "test", data_dir=None,
-                   degradation: str = "grid", border: int = 6) -> dict:
-  """Mean per-image RMSE of `upsample` over a split.
-
-  Args:
-    upsample: maps an example of `pipeline.depth_eval_pairs` to the predicted
-      `[H, W, 1]` depth, normalised (as depth_lr).
-    name, factor, split, data_dir, degradation: as `depth_eval_pairs`.
-    border: pixels cropped from each side.
-
-  Returns:
-    {'rmse': mean over images, 'per_image': {id: rmse}, 'units': 'cm' or
-    'level', 'num_images': int}.
-  """
-  per_image = {}
-  units = None
-  for ex in pipeline.depth_eval_pairs(name, factor, split, data_dir,
-                                      degradation):
-    pred = jnp.asarray(upsample(ex), jnp.float32) * jnp.float32(ex["scale"])
-    err = rmse(pred, ex["depth_hr"], ex["valid"], border)
-    per_image[ex["id"]] = float(err) * ex["metric_scale"]
-    units = ex["metric_units"]
-  values = np.array(list(per_image.values()))
-  return {"rmse": float(values.mean()), "per_image": per_image, "units": units,
-          "num_images": len(values)}
-
-
-def bicubic_baseline_rmse(names: Iterable[str] = ("rgbdd", "lu"),
-                          factors: Iterable[int] = (4, 8, 16), data_dir=None,
-                          degradation: str = "grid") -> dict:
-  """Bicubic-upsampling RMSE on each dataset's test split at each factor.
-
-  The LR input is degraded as `degradation`; bicubic uses the matching
-  alignment ('grid' for grid sampling, 'center' for bicubic downscaling).
-
-  Returns:
-    {(name, factor): `evaluate_depth` result}.
-  """
-  align = "grid" if degradation == "grid" else "center"
-  out = {}
-  for name in names:
-    for f in factors:
-      fn = lambda ex, f=f: bicubic_upsample_depth(jnp.asarray(ex["depth_lr"]),
-                                                  f, align)
-      out[(name, f)] = evaluate_depth(fn, name, f, "test", data_dir,
-                                      degradation)
-  return out
-
-
-def main(argv=None) -> None:
-  p = argparse.ArgumentParser(description="Bicubic depth-upsampling baseline.")
-  p.add_argument("--datasets", default="rgbdd,lu")
-  p.add_argument("--factors", default="4,8,16")
-  p.add_argument("--degradation", default="grid", choices=("grid", "bicubic"))
-  p.add_argument("--data_dir", default=None)
-  a = p.parse_args(argv)
-  res = bicubic_baseline_rmse(a.datasets.split(","),
-                              [int(f) for f in a.factors.split(",")],
-                              a.data_dir, a.degradation)
-  print(f"bicubic baseline, LR by {a.degradation}, border 6, holes excluded")
-  for (name, f), r in res.items():
-    print(f"{name:12s} x{f:<3d} RMSE {r['rmse']:8.3f} {r['units']:5s} "
-          f"({r['num_images']} images)")
-
-
-if __name__ == "__main__":
-  main()

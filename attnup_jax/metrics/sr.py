@@ -12,12 +12,10 @@ use_sample_covariance=False, data_range=255)`).
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 from scipy import ndimage
 
-from attnup_jax.data.sr import color, io, protocol
+from attnup_jax.data.sr import color, protocol
 
 
 def _compared_channels(hr, sr, scale: int) -> tuple[np.ndarray, np.ndarray]:
@@ -86,28 +84,3 @@ def ssim_y(hr: np.ndarray, sr: np.ndarray, scale: int) -> float:
   """SSIM on Y with the same protocol and arguments as `psnr_y`."""
   a, b = _compared_channels(hr, sr, scale)
   return ssim(a, b)
-
-
-def evaluate_bicubic(dataset_dir: str | os.PathLike, scale: int) -> dict:
-  """Bicubic-upscaling baseline on every image of a directory (SPEC Sec. 3).
-
-  Each HR image is read as uint8 (greyscale kept single-channel), mod-cropped,
-  downscaled with MATLAB bicubic to 8 bits, upscaled back by `scale`, quantised.
-
-  Returns:
-    `{'names': [str], 'psnr': float64 [N], 'ssim': float64 [N],
-      'mean_psnr': float, 'mean_ssim': float}`.
-  """
-  s = protocol.check_scale(scale)
-  names, psnrs, ssims = [], [], []
-  for path in io.list_images(dataset_dir):
-    hr = protocol.modcrop(io.load_image_uint8(path), s)
-    up = protocol.upscale_uint8(protocol.downscale_uint8(hr, s), s)
-    names.append(path.stem)
-    psnrs.append(psnr_y(hr, up, s))
-    ssims.append(ssim_y(hr, up, s))
-  if not names:
-    raise ValueError(f"no images found in {str(dataset_dir)!r}.")
-  psnrs, ssims = np.array(psnrs), np.array(ssims)
-  return {"names": names, "psnr": psnrs, "ssim": ssims,
-          "mean_psnr": float(psnrs.mean()), "mean_ssim": float(ssims.mean())}

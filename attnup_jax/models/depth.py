@@ -25,6 +25,7 @@ import jax.numpy as jnp
 from flax import nnx
 
 from attnup_jax import ops
+from attnup_jax.ops import area_downsample as avg_pool
 from attnup_jax.ops._checks import check_kernel_size, check_power_of_two
 
 TG_KERNELS = (9, 1, 5)      # CNN_T / CNN_G, as DJF (Li et al. 2016)
@@ -80,9 +81,7 @@ def bicubic(depth_lr: jax.Array, factor: int, align: str) -> jax.Array:
   `align='grid'` puts LR sample m on HR pixel M*m (matches `hr[::M, ::M]`);
   `'center'` is `jax.image.resize(..., 'cubic')` (matches bicubic downscaling).
   """
-  # Imported here: attnup_jax.metrics pulls in the data pipelines (slow import).
-  from attnup_jax.metrics.depth import bicubic_upsample_depth
-  return bicubic_upsample_depth(depth_lr.astype(jnp.float32), factor, align)
+  return ops.bicubic_upsample(depth_lr.astype(jnp.float32), factor, align)
 
 
 class ConvStack(nnx.Module):
@@ -114,14 +113,6 @@ class ConvStack(nnx.Module):
       if i < n - 1 or self.last_relu:
         x = jax.nn.relu(x)
     return x
-
-
-def avg_pool(x: jax.Array, d: int) -> jax.Array:
-  """Area downsampling by d: `[..., H, W, C]` -> `[..., H/d, W/d, C]` (d | H, W)."""
-  if d == 1:
-    return x
-  *lead, h, w, c = x.shape
-  return x.reshape(*lead, h // d, d, w // d, d, c).mean(axis=(-4, -2))
 
 
 # ---------------------------------------------------------------- the model

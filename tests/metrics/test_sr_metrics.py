@@ -1,10 +1,12 @@
-"""PSNR / SSIM on Y (SPEC Sec. 3) and the bicubic baseline against published numbers."""
+"""PSNR / SSIM on Y (SPEC Sec. 3) and the bicubic baseline (through the one
+SR evaluation, `attnup_jax.evaluation.sr`) against published numbers."""
 
 import numpy as np
 import pytest
 from skimage.metrics import structural_similarity
 
 from attnup_jax.data import paths
+from attnup_jax.evaluation.sr import evaluate_bicubic, sr_test_set
 from attnup_jax.metrics import sr
 
 
@@ -45,17 +47,18 @@ def test_ssim_matches_skimage(rng):
   assert sr.ssim(a, a) == pytest.approx(1.0)
 
 
-def _data_dir_or_skip(name):
+def _test_set_or_skip(name, scale):
   try:
-    return paths.dataset_dir("sr", name)
+    paths.dataset_dir("sr", name)
   except FileNotFoundError as e:
     pytest.skip(f"SR benchmark data not found ({e}); set ATTNUP_DATA_DIR")
+  return sr_test_set(name, scale)
 
 
 @pytest.mark.parametrize("name,scale,published", [
     ("Set5", 2, 33.66), ("Set5", 4, 28.42), ("Set14", 2, 30.24), ("Set14", 4, 26.00)])
 def test_bicubic_matches_published(name, scale, published):
-  result = sr.evaluate_bicubic(_data_dir_or_skip(name), scale)
-  assert len(result["psnr"]) == {"Set5": 5, "Set14": 14}[name]
-  assert result["mean_psnr"] == pytest.approx(published, abs=0.05)
-  assert 0.6 < result["mean_ssim"] < 0.95
+  result = evaluate_bicubic(_test_set_or_skip(name, scale), scale)
+  assert len(result["per_image"]) == {"Set5": 5, "Set14": 14}[name]
+  assert result["psnr"] == pytest.approx(published, abs=0.05)
+  assert 0.6 < result["ssim"] < 0.95

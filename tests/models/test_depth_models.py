@@ -7,6 +7,7 @@ eager initialisation compiles one XLA program per parameter shape, which is
 slow on a shared CPU) and run under `nnx.jit` only, to keep the file < 60 s.
 """
 
+import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -15,8 +16,9 @@ from flax import nnx
 
 from attnup_jax.metrics.depth import bicubic_upsample_depth
 from attnup_jax.models.depth import JointAttentionUpsampler, avg_pool
-from attnup_jax.models.depth_zoo import (DEPTH_MODELS, build_depth_model,
-                                         count_params, depth_model_params)
+from attnup_jax.models import count_params
+from attnup_jax.models.presets import (DEPTH_MODELS, build_depth_model,
+                                       depth_model_params)
 from attnup_jax.models.djf import DeepJointFilter
 
 HR = 64
@@ -40,8 +42,8 @@ def test_output_shape(name, factor):
   depth, guide = inputs(factor)
   out = nnx.eval_shape(
       lambda: build_depth_model(name, factor, rngs=nnx.Rngs(0))(depth, guide))
-  assert out.shape == (2, HR, HR, 1)
-  assert out.dtype == jnp.float32
+  chex.assert_shape(out, (2, HR, HR, 1))
+  chex.assert_type(out, jnp.float32)
 
 
 def test_djf_param_count_formula():
@@ -181,7 +183,8 @@ def test_djf_gradients_reach_every_parameter():
 def test_jit_forward(small):
   depth, guide = inputs(4, hr=16)
   out = forward(small, depth, guide)
-  assert out.shape == (2, 16, 16, 1) and out.dtype == jnp.float32
+  chex.assert_shape(out, (2, 16, 16, 1))
+  chex.assert_type(out, jnp.float32)
   assert bool(jnp.all(jnp.isfinite(out)))
   assert float(jnp.std(out)) > 1e-4      # not a constant map
   # Same model, same shapes, permuted batch: the jitted program is per sample.
@@ -193,7 +196,7 @@ def test_constant_depth_random_guide_is_finite(small):
   _, guide = inputs(4, hr=16, seed=3)
   depth = jnp.full((2, 4, 4, 1), 0.5, jnp.float32)
   out = forward(small, depth, guide)      # same shapes as above: no recompile
-  assert out.shape == (2, 16, 16, 1)
+  chex.assert_shape(out, (2, 16, 16, 1))
   assert bool(jnp.all(jnp.isfinite(out)))
   # The guide alone changes the prediction: the two samples differ.
   assert float(jnp.max(jnp.abs(out[0] - out[1]))) > 0
@@ -217,7 +220,7 @@ def test_attention_weights_of_every_stage(small):
   y, weights = nnx.jit(lambda m, d, g: m(d, g, return_weights=True))(small, depth, guide)
   np.testing.assert_allclose(y, forward(small, depth, guide), atol=1e-5)
   k = small.kernel_size
-  assert [w.shape for w in weights] == [(1, 8, 8, k * k), (1, 16, 16, k * k)]
+  chex.assert_shape(weights, [(1, 8, 8, k * k), (1, 16, 16, k * k)])
   np.testing.assert_allclose(jnp.sum(weights[-1], -1), 1.0, atol=1e-5)
 
 

@@ -1,6 +1,7 @@
 """SuperResolutionNet (SPEC Sec. 3): Table III parameter counts, shapes,
 the global bicubic skip, input errors."""
 
+import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -37,7 +38,9 @@ def test_global_skip_starts_exactly_at_bicubic(upsampler, rng):
 
 def test_output_shape_and_bad_input():
   net = SuperResolutionNet(2, "attention", features=8, rngs=nnx.Rngs(0))
-  assert net(jnp.zeros((3, 7, 9, 1))).shape == (3, 14, 18, 1)
+  out = net(jnp.zeros((3, 7, 9, 1)))
+  chex.assert_shape(out, (3, 14, 18, 1))
+  chex.assert_type(out, jnp.float32)
   with pytest.raises(ValueError, match=r"\[\.\.\., H, W, 1\]"):
     net(jnp.zeros((1, 8, 8, 3)))
   with pytest.raises(ValueError, match="upsampler"):

@@ -9,10 +9,14 @@ import atexit
 import os
 import pathlib
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
+import time
 
+import chex
 import jax
-import numpy as np
 import pytest
 
 _CACHE = tempfile.mkdtemp(prefix="attnup_jax_cache_")
@@ -35,21 +39,58 @@ def toy_config(**overrides):
   return c
 
 
-def param_leaves(state) -> list[np.ndarray]:
-  return [np.asarray(x) for x in jax.tree.leaves(state["params"])]
-
-
 def assert_params_close(a, b, atol=1e-6):
-  la, lb = param_leaves(a), param_leaves(b)
-  assert len(la) == len(lb)
-  for x, y in zip(la, lb):
-    np.testing.assert_allclose(x, y, rtol=0, atol=atol)
+  """The 'params' trees of two train states: same structure, values within atol."""
+  chex.assert_trees_all_close(a["params"], b["params"], rtol=0, atol=atol)
+
+
+def restore_latest_state(workdir, config):
+  """(step, state) of `workdir`'s newest checkpoint, restored on one device."""
+  from train import checkpoint, sharding  # pylint: disable=g-import-not-at-top
+  from train import state as state_lib  # pylint: disable=g-import-not-at-top
+  from train.tasks import get_task  # pylint: disable=g-import-not-at-top
+  mesh = sharding.make_mesh(jax.devices()[:1])
+  _, fresh, shardings = state_lib.create_state(get_task(config), config, mesh)
+  ckpt = checkpoint.Checkpointer(workdir, async_=False)
+  try:
+    step, state, _, _ = ckpt.restore_latest(state_lib.abstract_state(shardings, fresh))
+  finally:
+    ckpt.close()
+  return step, state
 
 
 def subprocess_env() -> dict:
   env = dict(os.environ)
   env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")])
   return env
+
+
+def finished_steps(workdir) -> list[int]:
+  """Steps of the finished latest checkpoints of `workdir`, ascending."""
+  d = pathlib.Path(workdir) / "checkpoints"
+  return sorted(int(p.name) for p in d.iterdir() if p.name.isdigit()) if d.exists() else []
+
+
+def kill_after_checkpoint(args, workdir, log, step: int, timeout: float = 240) -> list[int]:
+  """Run `python -m train *args --workdir workdir` (output to the file `log`),
+  SIGKILL it once a checkpoint of step >= `step` is finished; returns the
+  finished checkpoint steps."""
+  cmd = [sys.executable, "-m", "train", *args, "--workdir", str(workdir)]
+  with open(log, "w", encoding="utf-8") as out:
+    proc = subprocess.Popen(cmd, cwd=REPO, env=subprocess_env(), stdout=out,
+                            stderr=subprocess.STDOUT)
+    try:
+      deadline = time.time() + timeout
+      while not [s for s in finished_steps(workdir) if s >= step]:
+        assert proc.poll() is None, pathlib.Path(log).read_text()[-3000:]
+        assert time.time() < deadline, f"no checkpoint at step >= {step} in {timeout} s"
+        time.sleep(0.05)
+      os.kill(proc.pid, signal.SIGKILL)
+    finally:
+      proc.kill()
+      proc.wait()
+  assert proc.returncode == -signal.SIGKILL
+  return finished_steps(workdir)
 
 
 @pytest.fixture(scope="session")

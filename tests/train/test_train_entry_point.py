@@ -40,8 +40,8 @@ def test_sr_quick_end_to_end(tmp_path):
   # evaluate --checkpoint <workdir>` and scripts/ship_weights.py do).
   from flax import nnx  # pylint: disable=g-import-not-at-top
   import jax.numpy as jnp  # pylint: disable=g-import-not-at-top
-  from train.export import load_workdir_model  # pylint: disable=g-import-not-at-top
-  model = load_workdir_model(tmp_path, "best")
+  from attnup_jax.inference import load_model  # pylint: disable=g-import-not-at-top
+  model = load_model(str(tmp_path))
   best = max(evals, key=lambda r: r["psnr"])
   assert model.train_step == best["step"]
   assert dict(model.train_metrics)["psnr"] == pytest.approx(best["psnr"])

@@ -2,7 +2,9 @@
 
 The training loop (`train/loop.py`) is shared; a task supplies
 
-  build_model(rngs)            -> nnx.Module (from `self.config.model`)
+  model_spec()                 -> the `ModelSpec` of `config.model`
+                                  (`attnup_jax.models.presets.spec_from_config`)
+  build_model(rngs)            -> nnx.Module, `models.build(self.model_spec())`
   loss(model, batch)           -> (scalar loss, {name: scalar}) inside jit
   train_dataset(batch_size, seed, shard_index, shard_count)
                                -> a grain dataset; `iter()` of it must give an
@@ -21,37 +23,11 @@ import abc
 from collections.abc import Callable
 
 import jax
-import jax.numpy as jnp
 import ml_collections
 from flax import nnx
 
-DTYPES = {"float32": jnp.float32, "bfloat16": jnp.bfloat16, "float16": jnp.float16}
-
-
-def compute_dtype(name: str | None):
-  """'bfloat16' -> jnp.bfloat16 (parameters stay float32; None / 'float32' -> None)."""
-  if name in (None, "", "float32"):
-    return None
-  if name not in DTYPES:
-    raise ValueError(f"model.dtype must be one of {sorted(DTYPES)}, got {name!r}.")
-  return DTYPES[name]
-
-
-def pixel_loss(pred: jax.Array, target: jax.Array, kind: str,
-               mask: jax.Array | None = None) -> jax.Array:
-  """Mean L2 ('l2') or L1 ('l1') error in float32, over `mask` if given."""
-  err = pred.astype(jnp.float32) - target.astype(jnp.float32)
-  if kind == "l2":
-    err = err * err
-  elif kind == "l1":
-    err = jnp.abs(err)
-  else:
-    raise ValueError(f"loss must be 'l1' or 'l2', got {kind!r}.")
-  if mask is None:
-    return jnp.mean(err)
-  m = mask.astype(jnp.float32)
-  return jnp.sum(err * m) / jnp.maximum(jnp.sum(m), 1.0)
-
+from attnup_jax.metrics import pixel_loss  # noqa: F401 (tasks' loss)
+from attnup_jax.models import ModelSpec, build, spec_from_config
 
 class Task(abc.ABC):
   """Base class; subclasses read their options from `config`."""
@@ -65,9 +41,13 @@ class Task(abc.ABC):
     name = self.config.get("best_metric", "loss")
     return name, ("min" if name in ("loss", "rmse") else "max")
 
-  @abc.abstractmethod
+  def model_spec(self) -> ModelSpec | None:
+    """What the model is (written to the workdir as spec.json); None for a
+    model outside `attnup_jax.models.FAMILIES`."""
+    return spec_from_config(self.config.model)
+
   def build_model(self, rngs: nnx.Rngs) -> nnx.Module:
-    ...
+    return build(self.model_spec(), rngs)
 
   @abc.abstractmethod
   def loss(self, model: nnx.Module, batch: dict) -> tuple[jax.Array, dict]:

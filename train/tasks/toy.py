@@ -14,6 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
+from attnup_jax.models import spec
 from train.tasks import base
 
 EVAL_SEED = 10**6
@@ -60,9 +61,13 @@ class ToyNet(nnx.Module):
 
 class ToyTask(base.Task):
 
+  def model_spec(self):
+    return None   # ToyNet lives here, not in attnup_jax.models
+
   def build_model(self, rngs: nnx.Rngs) -> nnx.Module:
     m = self.config.model
-    return ToyNet(int(m.features), dtype=base.compute_dtype(m.dtype), rngs=rngs)
+    return ToyNet(int(m.features), dtype=spec.DTYPES[spec.dtype_name(m.dtype)],
+                  rngs=rngs)
 
   def loss(self, model, batch):
     pred = model(batch["lr"])
