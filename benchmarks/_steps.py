@@ -28,22 +28,13 @@ def sr_task(arg: str, kernel_grad: str):
   `ShapeDtypeStruct`s of a batch of b 64x64 HR patches."""
   from configs import sr as sr_config
   from train.tasks.sr import SuperResolutionTask
-  from attnup_jax.models.sr import SuperResolutionNet
   config = sr_config.get_config(arg)
-
-  class Task(SuperResolutionTask):     # the config's model, with the chosen kernel_grad
-    def build_model(self, rngs):
-      m = self.config.model
-      return SuperResolutionNet(int(m.scale), m.upsampler, features=int(m.features),
-                                kernel_size=int(m.kernel_size),
-                                global_skip=bool(m.global_skip), kernel_grad=kernel_grad,
-                                rngs=rngs)
-
+  config.model.kernel_grad = kernel_grad     # a SuperResolutionNet argument
   hr = 64
   lr = hr // int(config.model.scale)
   batch = lambda b: {"lr": jax.ShapeDtypeStruct((b, lr, lr, 1), jnp.float32),
                      "hr": jax.ShapeDtypeStruct((b, hr, hr, 1), jnp.float32)}
-  return config, Task(config), batch
+  return config, SuperResolutionTask(config), batch
 
 
 def depth_task(arg: str, kernel_grad: str):

@@ -114,8 +114,10 @@ def train_step_rows(make, arg, sharding, batches):
 def main(argv=None):
   p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
   p.add_argument("--json", default=None)
-  p.add_argument("--sr", default="x2_attention_t91,x2_deconv_t91")
-  p.add_argument("--depth", default="sa_m1_f32_x8_rgbdd")
+  p.add_argument("--sr", action="append", help="configs/sr.py argument (repeatable); "
+                 "default: x2_attention_t91 and x2_deconv_t91")
+  p.add_argument("--depth", action="append", help="configs/depth.py argument "
+                 "(repeatable); default: sa_m1_f32_x8_rgbdd")
   args = p.parse_args(argv)
   sharding = SingleDeviceSharding(device())
   print(f"jax {jax.__version__}, compiling for {device().device_kind} (deviceless)")
@@ -128,9 +130,10 @@ def main(argv=None):
     cost = (("loop", "loop") if r["loop"] else
             (f"{r['gflops']:.2f}", f"{r['traffic_gb']:.3f}"))
     print(f"| {name} | {r['temp_mib']:.1f} | {r['peak_mib']:.1f} | {cost[0]} | {cost[1]} |")
-  steps = ([train_step_rows(sr_task, a, sharding, (20, 320)) for a in args.sr.split(",")] +
+  steps = ([train_step_rows(sr_task, a, sharding, (20, 320))
+            for a in args.sr or ["x2_attention_t91", "x2_deconv_t91"]] +
            [train_step_rows(depth_task, a, sharding, (10, 40))
-            for a in args.depth.split(",")])
+            for a in args.depth or ["sa_m1_f32_x8_rgbdd"]])
   print("\n**Train steps (Adam, float32, kernel_grad='xla')**")
   print("| config | batch | temporaries (MiB) | peak HBM (MiB) | GFLOP | memory traffic (GB) |")
   print("|---|---:|---:|---:|---:|---:|")

@@ -1,7 +1,7 @@
 """Training speed of the SR and depth models: milliseconds per train step.
 
     python benchmarks/train_speed.py --steps 50 --kernel-grad xla    # on a GPU
-    python benchmarks/train_speed.py --steps 3 --sr x2_attention_t91,quick --depth ""
+    python benchmarks/train_speed.py --steps 3 --sr x2_attention_t91,quick --depth sa_m1_f8_x4_rgbdd,quick
 
 The real train step of `train/` (Adam, donated state) on random batches of
 each config's shapes, already on the device: it times the model, not the input
@@ -46,8 +46,10 @@ def main(argv=None):
   p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
   p.add_argument("--steps", type=int, default=50)
   p.add_argument("--kernel-grad", default="xla", choices=("matmul", "xla"))
-  p.add_argument("--sr", default="x2_attention_t91,x2_deconv_t91,x4_attention_t91")
-  p.add_argument("--depth", default="sa_m1_f32_x8_rgbdd,djf_x8_rgbdd")
+  p.add_argument("--sr", action="append", help="configs/sr.py argument (repeatable); "
+                 "default: x2_attention_t91, x2_deconv_t91, x4_attention_t91")
+  p.add_argument("--depth", action="append", help="configs/depth.py argument "
+                 "(repeatable); default: sa_m1_f32_x8_rgbdd, djf_x8_rgbdd")
   p.add_argument("--batch-size", type=int, default=None, help="default: the config's")
   p.add_argument("--json", default=None)
   a = p.parse_args(argv)
@@ -55,8 +57,11 @@ def main(argv=None):
         f"kernel_grad={a.kernel_grad}, median of {a.steps} steps")
   print("| config | batch | ms / step | examples / s |\n|---|---:|---:|---:|")
   rows = []
-  for make, names in ((sr_task, a.sr), (depth_task, a.depth)):
-    for arg in filter(None, names.split(",")):
+  if not (a.sr or a.depth):
+    a.sr = ["x2_attention_t91", "x2_deconv_t91", "x4_attention_t91"]
+    a.depth = ["sa_m1_f32_x8_rgbdd", "djf_x8_rgbdd"]
+  for make, names in ((sr_task, a.sr or []), (depth_task, a.depth or [])):
+    for arg in names:
       r = time_steps(make, arg, a.kernel_grad, a.steps, a.batch_size)
       rows.append(r)
       print(f"| {arg} | {r['batch']} | {r['ms_per_step']:.1f} | "
