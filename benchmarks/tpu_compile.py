@@ -145,8 +145,9 @@ def main(argv=None):
   print("|---|---:|---:|---:|---:|---:|")
   steps = []
   for make, arg, batches in (
-      [(sr_task, a, (20, 320)) for a in args.sr or ["x2_attention_t91", "x2_deconv_t91"]] +
-      [(depth_task, a, (10, 40)) for a in args.depth or ["sa_m1_f32_x8_rgbdd"]]):
+      [(sr_task, a, (20, 320)) for a in args.sr or ["x2_attention_t91", "x2_deconv_t91"]
+       if a] +
+      [(depth_task, a, (4, 16)) for a in args.depth or ["sa_m1_f32_x8_rgbdd"] if a]):
     st = train_step_rows(make, arg, sharding, batches)
     steps.append(st)
     for b, r in st["rows"].items():
