@@ -1,15 +1,18 @@
-"""Forward+backward time and peak memory: AttentionUpsample vs the convolutions
-a user would otherwise pick, measured side by side in one run.
+"""Forward+backward time and peak memory: AttentionUpsample (every impl) vs the
+convolutions a user would otherwise pick, all measured side by side in one run.
 
-    python benchmarks/layer.py            # both settings, prints one ratio table
-    python benchmarks/layer.py --repeats 10 --json out.json
+    python benchmarks/layer.py                       # 2 settings x float32/bfloat16
+    python benchmarks/layer.py --repeats 5 --json out.json
+    python benchmarks/layer.py --dtypes float32 --skip "attention (reference)"
+    python benchmarks/layer.py --memory-only     # compile only: peak memory, no timing
 
 Each layer maps `[B, H, W, C] -> [B, S*H, S*W, C]`. The timed function is one
 jitted `jax.value_and_grad` of `mean(out**2)` with respect to the parameters
 and the input (what a layer costs inside a network during training). Time is
-the median of `--repeats` runs after two warm-up calls; peak memory is XLA's
-compiled memory analysis (arguments + outputs + temporaries - aliased).
-Not a test: numbers depend on the machine.
+the median of `--repeats` runs after one warm-up call; peak memory is XLA's
+compiled memory analysis (arguments + outputs + temporaries - aliased). In
+bfloat16 the input and the computation are bfloat16 (`dtype=jnp.bfloat16`),
+parameters float32. Not a test: numbers depend on the machine.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ SETTINGS = (
     dict(name="SR (paper)", batch=16, size=32, channels=128, kernel=5, stride=2),
     dict(name="small", batch=16, size=32, channels=64, kernel=3, stride=2),
 )
+DTYPES = {"float32": jnp.float32, "bfloat16": jnp.bfloat16}
+FAST, CONVT, SUBPIXEL, REFERENCE = ("attention (fast)", "nnx.ConvTranspose",
+                                    "sub-pixel conv (nnx.Conv)", "attention (reference)")
 
 
 class SubPixelConv(nnx.Module):
@@ -48,36 +54,42 @@ class SubPixelConv(nnx.Module):
     return y.transpose(0, 1, 3, 2, 4, 5).reshape(b, h * s, w * s, self.cout)
 
 
-def make_layers(c, k, s):
+def make_layers(c, k, s, dtype):
   rngs = nnx.Rngs(0)
+  attention = lambda impl: attnn.AttentionUpsample(c, c, k, s, impl=impl, dtype=dtype,
+                                                   rngs=rngs)
   return {
-      "attention (fast)": attnn.AttentionUpsample(c, c, k, s, rngs=rngs),
-      "attention (reference)": attnn.AttentionUpsample(c, c, k, s,
-                                                       impl="reference", rngs=rngs),
-      "nnx.ConvTranspose": nnx.ConvTranspose(c, c, (k, k), strides=(s, s),
-                                             padding="SAME", rngs=rngs),
-      "sub-pixel conv": SubPixelConv(c, c, k, s, rngs=rngs),
-      "sub-pixel conv (ops.conv2d)": SubPixelConv(
-          c, c, k, s, rngs=rngs, conv_general_dilated=ops.conv2d),
-      "PhasedConvTranspose (ours, exact)": attnn.PhasedConvTranspose(c, c, k, s, rngs=rngs),
+      FAST: lambda: attention("fast"),
+      "attention (highres: HR queries, same core)": lambda: attention("highres"),
+      "attention (loop: previous core)": lambda: attention("loop"),
+      REFERENCE: lambda: attention("reference"),
+      CONVT: lambda: nnx.ConvTranspose(c, c, (k, k), strides=(s, s), padding="SAME",
+                                       dtype=dtype, rngs=rngs),
+      SUBPIXEL: lambda: SubPixelConv(c, c, k, s, dtype=dtype, rngs=rngs),
+      "sub-pixel conv (ops.conv2d)": lambda: SubPixelConv(
+          c, c, k, s, dtype=dtype, conv_general_dilated=ops.conv2d, rngs=rngs),
+      "PhasedConvTranspose (ours, exact)": lambda: attnn.PhasedConvTranspose(
+          c, c, k, s, dtype=dtype, rngs=rngs),
   }
 
 
 def measure(layer, x, repeats):
+  """Peak memory (MiB) and, unless `repeats` is 0, the median time (ms)."""
   graphdef, params = nnx.split(layer)
 
   def loss(params, x):
     out = nnx.merge(graphdef, params)(x)
-    return jnp.mean(jnp.square(out))
+    return jnp.mean(jnp.square(out.astype(jnp.float32)))
 
   step = jax.jit(jax.value_and_grad(loss, argnums=(0, 1)))
   compiled = step.lower(params, x).compile()
   mem = compiled.memory_analysis()
   peak = (mem.argument_size_in_bytes + mem.output_size_in_bytes +
           mem.temp_size_in_bytes - mem.alias_size_in_bytes)
-  for _ in range(2):
+  times = [float("nan")]
+  if repeats:
     jax.block_until_ready(compiled(params, x))
-  times = []
+    times = []
   for _ in range(repeats):
     t0 = time.perf_counter()
     jax.block_until_ready(compiled(params, x))
@@ -87,36 +99,81 @@ def measure(layer, x, repeats):
               params=int(n_params))
 
 
+def print_table(st, dtype, rows, repeats):
+  print(f"\n**{st['name']}, {dtype}:** B={st['batch']}, {st['size']}x{st['size']} -> "
+        f"{st['stride'] * st['size']}x{st['stride'] * st['size']}, C={st['channels']}, "
+        f"K={st['kernel']}, S={st['stride']}; forward+backward, median of {repeats}")
+  base = rows[FAST]
+  print("| layer | params | time (ms) | fast attention time / this | "
+        "peak memory (MiB) | fast attention memory / this |")
+  print("|---|---:|---:|---:|---:|---:|")
+  for name, r in rows.items():
+    print(f"| {name} | {r['params']:,} | {r['time_ms']:.1f} | "
+          f"{base['time_ms'] / r['time_ms']:.3f} | {r['peak_mb']:.1f} | "
+          f"{base['peak_mb'] / r['peak_mb']:.3f} |")
+
+
+def print_targets(results):
+  """The issue's targets, from this run's numbers."""
+  by = {(r["setting"]["name"], r["dtype"]): r["rows"] for r in results}
+  print("\n| target | setting | measured | met? |\n|---|---|---|---|")
+  line = lambda t, s, m, ok: print(f"| {t} | {s} | {m} | {'yes' if ok else '**no**'} |")
+  for (name, dtype), rows in by.items():
+    fast = rows[FAST]
+    if CONVT in rows:
+      ratio = fast["peak_mb"] / rows[CONVT]["peak_mb"]
+      line("peak memory <= nnx.ConvTranspose's", f"{name}, {dtype}",
+           f"{fast['peak_mb']:.1f} / {rows[CONVT]['peak_mb']:.1f} MiB = {ratio:.2f}x",
+           ratio <= 1.0)
+    timed = fast["time_ms"] == fast["time_ms"]          # not NaN (--memory-only)
+    if SUBPIXEL in rows and timed:
+      ratio = fast["time_ms"] / rows[SUBPIXEL]["time_ms"]
+      line("time <= 0.5x sub-pixel conv (nnx.Conv)", f"{name}, {dtype}",
+           f"{fast['time_ms']:.0f} / {rows[SUBPIXEL]['time_ms']:.0f} ms = {ratio:.2f}x",
+           ratio <= 0.5)
+    if REFERENCE in rows and timed:
+      ratio = rows[REFERENCE]["time_ms"] / fast["time_ms"]
+      line(">= 5x faster than the reference", f"{name}, {dtype}",
+           f"{rows[REFERENCE]['time_ms']:.0f} / {fast['time_ms']:.0f} ms = {ratio:.2f}x",
+           ratio >= 5.0)
+    if dtype == "bfloat16" and (name, "float32") in by:
+      f32 = by[(name, "float32")][FAST]["peak_mb"]
+      ratio = fast["peak_mb"] / f32
+      line("bfloat16 peak memory <= 0.6x float32", name,
+           f"{fast['peak_mb']:.1f} / {f32:.1f} MiB = {ratio:.2f}x", ratio <= 0.6)
+
+
 def main(argv=None):
   parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-  parser.add_argument("--repeats", type=int, default=5)
+  parser.add_argument("--repeats", type=int, default=3)
   parser.add_argument("--json", default=None, help="also write results here")
-  parser.add_argument("--skip-reference", action="store_true",
-                      help="skip the literal reference (slow, memory-hungry)")
+  parser.add_argument("--dtypes", default="float32,bfloat16")
+  parser.add_argument("--settings", default="SR (paper),small")
+  parser.add_argument("--memory-only", action="store_true",
+                      help="compile only: report peak memory, time nothing")
+  parser.add_argument("--untimed", action="append", default=[],
+                      help="report this layer's memory but do not time it (repeatable)")
+  parser.add_argument("--skip", action="append", default=[],
+                      help="skip this layer (repeatable), e.g. 'attention (reference)'")
   args = parser.parse_args(argv)
   print(f"jax {jax.__version__} on {jax.devices()[0].platform} "
         f"({jax.device_count()} device(s), {platform.processor() or platform.machine()})")
   results = []
   for st in SETTINGS:
+    if st["name"] not in args.settings.split(","):
+      continue
     c, k, s = st["channels"], st["kernel"], st["stride"]
-    x = jax.random.normal(jax.random.key(1), (st["batch"], st["size"], st["size"], c))
-    rows = {}
-    for name, layer in make_layers(c, k, s).items():
-      if args.skip_reference and "reference" in name:
-        continue
-      rows[name] = measure(layer, x, args.repeats)
-    results.append(dict(setting=st, rows=rows))
-    base = rows["attention (fast)"]
-    print(f"\n{st['name']}: B={st['batch']}, {st['size']}x{st['size']} -> "
-          f"{s * st['size']}x{s * st['size']}, C={c}, K={k}, S={s}; "
-          f"forward+backward, median of {args.repeats}")
-    print(f"| layer | params | time (ms) | fast attention time / this | "
-          f"peak memory (MiB) | fast attention memory / this |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, r in rows.items():
-      print(f"| {name} | {r['params']:,} | {r['time_ms']:.1f} | "
-            f"{base['time_ms'] / r['time_ms']:.3f} | {r['peak_mb']:.1f} | "
-            f"{base['peak_mb'] / r['peak_mb']:.3f} |")
+    for dtype_name in args.dtypes.split(","):
+      dtype = DTYPES[dtype_name]
+      x = jax.random.normal(jax.random.key(1),
+                            (st["batch"], st["size"], st["size"], c)).astype(dtype)
+      repeats = 0 if args.memory_only else args.repeats
+      rows = {name: measure(make(), x, 0 if name in args.untimed else repeats)
+              for name, make in make_layers(c, k, s, dtype).items()
+              if name not in args.skip}
+      results.append(dict(setting=st, dtype=dtype_name, rows=rows))
+      print_table(st, dtype_name, rows, args.repeats)
+  print_targets(results)
   if args.json:
     with open(args.json, "w") as f:
       json.dump(results, f, indent=2)

@@ -30,3 +30,24 @@ def attention_upsample_loops(q, k, v, pos_y, pos_x, stride, kernel_size,
       out[i, j] = np.sum(p[:, None] * np.array(values, np.float64), axis=0)
       weights[i, j, slots] = p
   return out, weights
+
+
+def bilinear_upsample_loops(x, stride):
+  """[H, W, C] -> [S*H, S*W, C], half-pixel centres, edges clamped (align_corners=False)."""
+  h, w, _ = x.shape
+  s = stride
+
+  def taps(i, n):
+    coord = (i + 0.5) / s - 0.5
+    i0 = int(np.floor(coord))
+    f = coord - i0
+    return min(max(i0, 0), n - 1), min(max(i0 + 1, 0), n - 1), f
+
+  out = np.zeros((s * h, s * w, x.shape[-1]), np.float64)
+  for i in range(s * h):
+    a0, a1, fa = taps(i, h)
+    for j in range(s * w):
+      b0, b1, fb = taps(j, w)
+      out[i, j] = ((1 - fa) * ((1 - fb) * x[a0, b0] + fb * x[a0, b1]) +
+                   fa * ((1 - fb) * x[a1, b0] + fb * x[a1, b1]))
+  return out

@@ -87,3 +87,18 @@ def test_guide_of_the_wrong_size():
     layer(jnp.ones((1, 4, 4, 4)), jnp.ones((1, 10, 8, 3)))
   with pytest.raises(ValueError, match="guide"):
     layer(jnp.ones((1, 4, 4, 4)), jnp.ones((1, 8, 8, 5)))
+
+
+def test_bilinear_queries_must_be_on_the_key_grid():
+  q, k, v, py, px = inputs()
+  with pytest.raises(ValueError, match=r"\[\.\.\., H, W, C\].*q.shape=\(8, 8, 4\)"):
+    ops.attention_upsample_bilinear(q, k, v, py, px, stride=2, kernel_size=3)
+  with pytest.raises(ValueError, match="impl"):
+    ops.attention_upsample_bilinear(k, k, v, py, px, stride=2, kernel_size=3,
+                                    impl="cuda")
+
+
+def test_loop_impl_has_no_weights():
+  with pytest.raises(ValueError, match="loop.*weights"):
+    ops.attention_upsample(*inputs(), stride=2, kernel_size=3, impl="loop",
+                           return_weights=True)

@@ -1,8 +1,9 @@
-"""ops.conv2d: lax.conv_general_dilated with a fast kernel gradient on CPU.
+"""ops.conv2d: lax.conv_general_dilated with an explicit choice of kernel gradient.
 
-Same values and the same gradients (input and kernel) as XLA's convolution and
+Both paths, `kernel_grad="matmul"` (the custom rule) and `"xla"` (XLA's own),
+give the same values and gradients (input and kernel) as XLA's convolution and
 as a plain-loop NumPy convolution, for the padding and kernel shapes the
-models use; other configurations fall back to lax unchanged.
+models use, whatever the backend; other configurations fall back to lax.
 """
 
 import jax
@@ -62,12 +63,14 @@ def _pads(padding, kh, kw):
   return padding
 
 
+@pytest.mark.parametrize("kernel_grad", ops._conv.KERNEL_GRADS)
 @pytest.mark.parametrize("b,h,w,cin,cout,kh,kw,padding", CASES)
 def test_conv2d_values_and_gradients_match_lax_and_loops(
-    rng, b, h, w, cin, cout, kh, kw, padding):
+    rng, b, h, w, cin, cout, kh, kw, padding, kernel_grad):
   x = rng.normal(size=(b, h, w, cin)).astype(np.float32)
   kernel = rng.normal(size=(kh, kw, cin, cout)).astype(np.float32)
-  ours = lambda x, k: ops.conv2d(x, k, (1, 1), padding, dimension_numbers=DN)
+  ours = lambda x, k: ops.conv2d(x, k, (1, 1), padding, dimension_numbers=DN,
+                                 kernel_grad=kernel_grad)
   theirs = lambda x, k: jax.lax.conv_general_dilated(x, k, (1, 1), padding,
                                                      dimension_numbers=DN)
   y = jax.jit(ours)(x, kernel)
@@ -83,6 +86,18 @@ def test_conv2d_values_and_gradients_match_lax_and_loops(
   np.testing.assert_allclose(dk, dk_ref, atol=1e-4, rtol=0)
   np.testing.assert_allclose(dk, kernel_grad_loops(x, g, kernel.shape, pads),
                              atol=1e-4, rtol=0)
+
+
+@pytest.mark.parametrize("kernel_grad,custom", [("matmul", True), ("xla", False)])
+def test_kernel_grad_selects_the_rule_not_the_backend(kernel_grad, custom):
+  """The custom VJP is in the program iff kernel_grad="matmul", on any backend."""
+  x, k = jnp.ones((1, 6, 6, 2)), jnp.ones((3, 3, 2, 3))
+  conv = ops.conv2d_with(kernel_grad)
+  jaxpr = str(jax.make_jaxpr(lambda k: conv(x, k, (1, 1), "SAME",
+                                             dimension_numbers=DN))(k))
+  assert ("custom_vjp_call" in jaxpr) == custom
+  with pytest.raises(ValueError, match="kernel_grad"):
+    ops.conv2d_with("cpu")
 
 
 def test_conv2d_falls_back_to_lax_for_other_configurations(rng):

@@ -22,6 +22,8 @@ import sys
 from absl import app, flags, logging
 from ml_collections import config_flags
 
+from attnup_jax.runs import SPEC_FILE
+
 _CONFIG = config_flags.DEFINE_config_file(
     "config", None, "Config file, optionally with ':arg' (e.g. configs/sr.py:x2_attention_t91).",
     lock_config=True)
@@ -48,12 +50,18 @@ def _recorded(config) -> dict:
   `attnup_jax.runs.load_run` builds); it is compared on resume like
   config.json. A model outside `attnup_jax.models.FAMILIES` has none.
   """
-  from attnup_jax.runs import SPEC_FILE  # pylint: disable=g-import-not-at-top
   from train.tasks import get_task  # pylint: disable=g-import-not-at-top
   files = {"config.json": json.loads(config.to_json_best_effort())}
   if (spec := get_task(config).model_spec()) is not None:
     files[SPEC_FILE] = spec.to_dict()
   return files
+
+
+def _current_spec(recorded: dict) -> dict:
+  """A recorded spec.json as the current code reads it (new options at their
+  defaults), so adding a constructor option does not stop every resume."""
+  from attnup_jax.models.spec import ModelSpec  # pylint: disable=g-import-not-at-top
+  return ModelSpec.from_dict(recorded).to_dict()
 
 
 def _fail(status: int, message: str, prefix: str = "ERROR: ") -> int:
@@ -69,7 +77,8 @@ def main(argv) -> int:
   recorded = _recorded(_CONFIG.value)
   try:  # reads only: nothing in the work directory is touched before this
     changes = resume_guard.check(_WORKDIR.value, recorded,
-                                 resume_guard.parse_allowed(_ALLOW.value))
+                                 resume_guard.parse_allowed(_ALLOW.value),
+                                 normalise={SPEC_FILE: _current_spec})
   except resume_guard.ConfigMismatchError as e:
     return _fail(2, str(e))
   _init_jax()

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 # Flattened keys ('a.b.c') that may differ between a run and its resumption.
 # A prefix ending in '.' allows every key under it. Everything else is
@@ -88,13 +88,18 @@ def _allowed(key: str, allowed: Iterable[str]) -> bool:
 
 
 def check(workdir: str | os.PathLike, new: Mapping[str, Mapping],
-          allowed: Iterable[str] = ()) -> list[tuple[str, object, object]]:
+          allowed: Iterable[str] = (),
+          normalise: Mapping[str, Callable[[dict], dict]] | None = None
+          ) -> list[tuple[str, object, object]]:
   """Compare the recorded files of `workdir` with `new` ({file name: dict}).
 
   Reads only. Returns the accepted differences (keys prefixed by the file's
   stem for files other than config.json); raises `ConfigMismatchError`
   listing every structural difference not in `allowed`. A work directory
   without a recorded file is new for that file: nothing to compare.
+  `normalise[name]`, if given, maps the recorded content to what the current
+  code makes of it before comparing (e.g. a model spec written before a
+  constructor option existed gets that option's default).
   """
   workdir = pathlib.Path(workdir)
   accepted, refused = [], []
@@ -108,6 +113,11 @@ def check(workdir: str | os.PathLike, new: Mapping[str, Mapping],
       raise ConfigMismatchError(
           f"{path} cannot be read ({e}); it is not overwritten. Restore it, or "
           f"use a new --workdir.") from e
+    if normalise and name in normalise:
+      try:
+        old = normalise[name](old)
+      except (TypeError, ValueError):  # no longer readable as such: compare as is
+        pass
     prefix = "" if name == "config.json" else pathlib.Path(name).stem + ":"
     for key, a, b in differences(old, content):
       ok = (prefix == "" and is_safe(key)) or _allowed(prefix + key, allowed)

@@ -91,7 +91,8 @@ class ConvStack(nnx.Module):
 
   def __init__(self, in_features: int, channels: Sequence[int],
                kernels: Sequence[int], *, last_relu: bool = True,
-               zero_last: bool = False, dtype=None, rngs: nnx.Rngs):
+               zero_last: bool = False, dtype=None, kernel_grad: str = "matmul",
+               rngs: nnx.Rngs):
     channels, kernels = tuple(channels), tuple(kernels)
     if len(channels) != len(kernels) or not channels:
       raise ValueError(f"need one kernel size per layer, got channels={channels} "
@@ -100,7 +101,7 @@ class ConvStack(nnx.Module):
     zero = dict(kernel_init=nnx.initializers.zeros_init())
     self.convs = nnx.List([
         nnx.Conv(cin, cout, (k, k), padding="SAME", dtype=dtype,
-                 conv_general_dilated=ops.conv2d, rngs=rngs,
+                 conv_general_dilated=ops.conv2d_with(kernel_grad), rngs=rngs,
                  **(zero if zero_last and i == len(channels) - 1 else {}))
         for i, (cin, cout, k) in enumerate(zip(ins, channels, kernels))])
     self.last_relu = last_relu
@@ -121,9 +122,9 @@ class _MixStage(nnx.Module):
   encodings `pos_y`, `pos_x` `[K, F/2]` of one attention-upsampling stage."""
 
   def __init__(self, features: int, cnn_m: Sequence[int], kernel_size: int,
-               kernel_m: int, *, dtype, rngs: nnx.Rngs):
+               kernel_m: int, *, dtype, kernel_grad: str = "matmul", rngs: nnx.Rngs):
     self.cnn_m = ConvStack(2 * features, cnn_m, (kernel_m,) * len(cnn_m),
-                           dtype=dtype, rngs=rngs)
+                           dtype=dtype, kernel_grad=kernel_grad, rngs=rngs)
     shape = (kernel_size, features // 2)
     self.pos_y = nnx.Param(POSITION_INIT(rngs.params(), shape, jnp.float32))
     self.pos_x = nnx.Param(POSITION_INIT(rngs.params(), shape, jnp.float32))
@@ -190,6 +191,8 @@ class JointAttentionUpsampler(nnx.Module):
     depth_scale: the depth spread that 'centre' maps to 1 (normalised units).
     linear_branches: no ReLU on CNN_T's output and the attention stages.
     dtype: computation dtype (e.g. jnp.bfloat16); parameters stay float32.
+    kernel_grad: convolution kernel gradient, "matmul" (fast on CPU, the
+      default) or "xla" (for GPU/TPU); see `ops.conv2d`.
 
   Example:
     >>> net = JointAttentionUpsampler(4, (96, 48, 8), (16, 16), (16,), rngs=nnx.Rngs(0))
@@ -205,7 +208,8 @@ class JointAttentionUpsampler(nnx.Module):
                f_kernels: Sequence[int] = F_KERNELS, m_kernel: int = 3,
                scale: float | None = None, impl: str = "fast",
                depth_norm: str = "none", depth_scale: float = 0.05,
-               linear_branches: bool = False, dtype=None, rngs: nnx.Rngs):
+               linear_branches: bool = False, dtype=None,
+               kernel_grad: str = "matmul", rngs: nnx.Rngs):
     self.factor = check_factor(factor)
     self.stages = int(math.log2(self.factor))
     if depth_norm not in ("none", "centre"):
@@ -228,16 +232,16 @@ class JointAttentionUpsampler(nnx.Module):
     self.share_stages, self.residual = share_stages, residual
     self.bicubic_align, self.scale, self.impl = bicubic_align, scale, impl
     self.dtype = dtype
+    conv = dict(dtype=dtype, kernel_grad=kernel_grad, rngs=rngs)
     self.cnn_t = ConvStack(1, cnn_tg, tg_kernels, last_relu=not linear_branches,
-                           dtype=dtype, rngs=rngs)
-    self.cnn_g = ConvStack(3, cnn_tg, tg_kernels, dtype=dtype, rngs=rngs)
+                           **conv)
+    self.cnn_g = ConvStack(3, cnn_tg, tg_kernels, **conv)
     n_mix = 1 if share_stages else self.stages
     self.mix = nnx.List([
-        _MixStage(f, cnn_m, kernel_size, m_kernel, dtype=dtype, rngs=rngs)
+        _MixStage(f, cnn_m, kernel_size, m_kernel, **conv)
         for _ in range(n_mix)])
     self.cnn_f = ConvStack(f, cnn_f + (1,), f_kernels, last_relu=False,
-                           zero_last=residual,
-                           dtype=dtype, rngs=rngs)
+                           zero_last=residual, **conv)
 
   def __call__(self, depth_lr: jax.Array, guide: jax.Array, *,
                return_weights: bool = False):

@@ -64,6 +64,8 @@ class BilateralAttentionUpsampler(nnx.Module):
     sigma_spatial, sigma_range: initial JBU sigmas (LR pixels; guide RGB in
       [0, 1]); None: `baselines.JBU_PARAMS[factor]` (tuned on RGB-D-D train).
     dtype: computation dtype of the convolutions; parameters stay float32.
+    kernel_grad: convolution kernel gradient, "matmul" (fast on CPU, the
+      default) or "xla" (for GPU/TPU); see `ops.conv2d`.
 
   Example:
     >>> net = BilateralAttentionUpsampler(4, rngs=nnx.Rngs(0))
@@ -77,7 +79,8 @@ class BilateralAttentionUpsampler(nnx.Module):
                guide_kernels: Sequence[int] = (9, 3),
                refine_kernels: Sequence[int] = (3, 3, 3),
                depth_scale: float = 0.05, sigma_spatial: float | None = None,
-               sigma_range: float | None = None, dtype=None, rngs: nnx.Rngs):
+               sigma_range: float | None = None, dtype=None,
+               kernel_grad: str = "matmul", rngs: nnx.Rngs):
     self.factor = check_factor(factor)
     guide_channels, refine_channels = tuple(guide_channels), tuple(refine_channels)
     init = JBU_PARAMS.get(self.factor, JBU_PARAMS[max(JBU_PARAMS)])
@@ -96,14 +99,16 @@ class BilateralAttentionUpsampler(nnx.Module):
                        f"layer (its last included): guide {guide_channels} / "
                        f"{guide_kernels}, refine {refine_channels} / {refine_kernels}.")
     self.cnn_g = ConvStack(3, guide_channels + (features,), guide_kernels + (1,),
-                           last_relu=False, dtype=dtype, rngs=rngs)
+                           last_relu=False, dtype=dtype,
+                           kernel_grad=kernel_grad, rngs=rngs)
     self.query = nnx.Linear(features, features, use_bias=False, dtype=dtype,
                             kernel_init=nnx.initializers.zeros_init(), rngs=rngs)
     self.key = nnx.Linear(features + 1, features, use_bias=False, dtype=dtype,
                           rngs=rngs)
     self.cnn_r = ConvStack(features + 2 * _grid.T + 1, refine_channels + (2,),
                            refine_kernels, last_relu=False,
-                           zero_last=True, dtype=dtype, rngs=rngs)
+                           zero_last=True, dtype=dtype,
+                           kernel_grad=kernel_grad, rngs=rngs)
 
   def __call__(self, depth_lr: jax.Array, guide: jax.Array) -> jax.Array:
     """`[..., h, w, 1]`, `[..., M*h, M*w, 3]` -> `[..., M*h, M*w, 1]` float32."""

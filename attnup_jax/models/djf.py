@@ -40,6 +40,8 @@ class DeepJointFilter(nnx.Module):
     cnn_f: CNN_F hidden channels (the final 1-channel conv is implied).
     residual: add the bicubic-upsampled input to the output.
     dtype: computation dtype; parameters stay float32.
+    kernel_grad: convolution kernel gradient, "matmul" (CPU) or "xla"
+      (GPU/TPU); see `ops.conv2d`.
 
   Example:
     >>> net = DeepJointFilter(4, rngs=nnx.Rngs(0))
@@ -52,20 +54,18 @@ class DeepJointFilter(nnx.Module):
                bicubic_align: str = "grid",
                tg_kernels: Sequence[int] = TG_KERNELS,
                f_kernels: Sequence[int] = F_KERNELS, dtype=None,
-               rngs: nnx.Rngs):
+               kernel_grad: str = "matmul", rngs: nnx.Rngs):
     self.factor = check_factor(factor)
     cnn_tg, cnn_f = tuple(cnn_tg), tuple(cnn_f)
     check_fusion_args(cnn_f, f_kernels, bicubic_align)
     self.residual, self.bicubic_align, self.dtype = residual, bicubic_align, dtype
     # Branch outputs are linear (DJF's conv3 has no ReLU): a ReLU on a
     # 1-channel output leaves it dead at most pixels from initialisation.
-    self.cnn_t = ConvStack(1, cnn_tg, tg_kernels, last_relu=False, dtype=dtype,
-                           rngs=rngs)
-    self.cnn_g = ConvStack(3, cnn_tg, tg_kernels, last_relu=False, dtype=dtype,
-                           rngs=rngs)
+    conv = dict(dtype=dtype, kernel_grad=kernel_grad, rngs=rngs)
+    self.cnn_t = ConvStack(1, cnn_tg, tg_kernels, last_relu=False, **conv)
+    self.cnn_g = ConvStack(3, cnn_tg, tg_kernels, last_relu=False, **conv)
     self.cnn_f = ConvStack(2 * cnn_tg[-1], cnn_f + (1,), f_kernels,
-                           last_relu=False, zero_last=residual, dtype=dtype,
-                           rngs=rngs)
+                           last_relu=False, zero_last=residual, **conv)
 
   def __call__(self, depth_lr: jax.Array, guide: jax.Array) -> jax.Array:
     """`depth_lr [..., h, w, 1]`, `guide [..., M*h, M*w, 3]` -> `[..., M*h, M*w, 1]`."""

@@ -28,9 +28,10 @@ UPSAMPLERS = ("attention", "deconv")
 class ResBlock(nnx.Module):
   """x + conv3x3(relu(conv3x3(x)))."""
 
-  def __init__(self, features: int, *, dtype=None, rngs: nnx.Rngs):
+  def __init__(self, features: int, *, dtype=None, kernel_grad: str = "matmul",
+               rngs: nnx.Rngs):
     conv = lambda: nnx.Conv(features, features, (3, 3), padding="SAME",
-                            dtype=dtype, conv_general_dilated=ops.conv2d,
+                            dtype=dtype, conv_general_dilated=ops.conv2d_with(kernel_grad),
                             rngs=rngs)
     self.conv1, self.conv2 = conv(), conv()
 
@@ -54,6 +55,8 @@ class SuperResolutionNet(nnx.Module):
       paper; state it when reporting results). The tail conv is then
       zero-initialised, so the untrained network is exactly bicubic.
     dtype: computation dtype (e.g. jnp.bfloat16); parameters stay float32.
+    kernel_grad: convolution kernel gradient, "matmul" (fast on CPU, the
+      default) or "xla" (for GPU/TPU); see `ops.conv2d`.
 
   Example:
     >>> net = SuperResolutionNet(2, rngs=nnx.Rngs(0))
@@ -63,27 +66,29 @@ class SuperResolutionNet(nnx.Module):
 
   def __init__(self, scale: int = 2, upsampler: str = "attention", *,
                features: int = 128, kernel_size: int = 5,
-               global_skip: bool = False, dtype=None, rngs: nnx.Rngs):
+               global_skip: bool = False, dtype=None, kernel_grad: str = "matmul",
+               rngs: nnx.Rngs):
     self.scale = check_scale(scale)
     if upsampler not in UPSAMPLERS:
       raise ValueError(f"`upsampler` must be one of {UPSAMPLERS}, got {upsampler!r}.")
     self.upsampler, self.global_skip, self.dtype = upsampler, global_skip, dtype
+    conv2d = ops.conv2d_with(kernel_grad)
     self.head = nnx.Conv(1, features, (3, 3), padding="SAME", dtype=dtype,
-                         conv_general_dilated=ops.conv2d, rngs=rngs)
+                         conv_general_dilated=conv2d, rngs=rngs)
     self.act = nnx.PReLU(dtype=dtype)
     blocks, ups = [], []
     for _ in range(int(math.log2(scale))):
-      blocks.append(ResBlock(features, dtype=dtype, rngs=rngs))
+      blocks.append(ResBlock(features, dtype=dtype, kernel_grad=kernel_grad, rngs=rngs))
       if upsampler == "attention":
         ups.append(AttentionUpsample(features, features, kernel_size, 2,
                                      dtype=dtype, rngs=rngs))
       else:
         ups.append(PhasedConvTranspose(features, features, kernel_size, 2,
-                                       dtype=dtype, rngs=rngs))
+                                       dtype=dtype, kernel_grad=kernel_grad, rngs=rngs))
     self.blocks, self.ups = nnx.List(blocks), nnx.List(ups)
     zero = dict(kernel_init=nnx.initializers.zeros_init()) if global_skip else {}
     self.tail = nnx.Conv(features, 1, (3, 3), padding="SAME", dtype=dtype,
-                         conv_general_dilated=ops.conv2d, rngs=rngs, **zero)
+                         conv_general_dilated=conv2d, rngs=rngs, **zero)
 
   def __call__(self, x: jax.Array) -> jax.Array:
     if x.ndim < 3 or x.shape[-1] != 1:

@@ -15,9 +15,11 @@ class AttentionUpsample(nnx.Module):
 
   A drop-in for `nnx.ConvTranspose(in_features, out_features, (K, K),
   strides=(S, S), padding='SAME')`: `[..., H, W, Cin] -> [..., S*H, S*W, Cout]`.
-  Queries, keys and values are 1x1 convolutions of the input; queries are
-  projected at low resolution and bilinearly upsampled (exact: both are
-  linear). Parameters: `3*Cin*Cout` (+ `3*Cout` with `use_bias`) + `K*Cout`.
+  Queries, keys and values are 1x1 convolutions of the input; the queries are
+  their bilinear upsampling (projecting first is exact: both are linear),
+  which `ops.attention_upsample_bilinear` never builds. Parameters:
+  `3*Cin*Cout` (+ `3*Cout` with `use_bias`) + `K*Cout`. `impl` is that
+  op's: "fast" (default), "highres", "loop" or "reference".
 
   Example:
     >>> layer = AttentionUpsample(64, 32, kernel_size=3, strides=2, rngs=nnx.Rngs(0))
@@ -44,8 +46,7 @@ class AttentionUpsample(nnx.Module):
     `[..., S*H, S*W, K*K]` when `return_weights`)."""
     _common.check_features(x, self.in_features)
     q, k, v = _common.project_qkv(x, self.query, self.key, self.value)
-    q = ops.bilinear_upsample(q, self.strides)
-    return ops.attention_upsample(
+    return ops.attention_upsample_bilinear(
         q, k, v, _common.cast(self.pos_y[...], self.dtype),
         _common.cast(self.pos_x[...], self.dtype), stride=self.strides,
         kernel_size=self.kernel_size, scale=self.scale, impl=self.impl,

@@ -5,9 +5,10 @@ vmapped), is jit- and grad-friendly, and takes stride / kernel size statically.
 """
 
 from attnup_jax.ops._area import area_downsample
-from attnup_jax.ops._attention import attention_upsample, attention_weights
+from attnup_jax.ops._attention import (attention_upsample, attention_upsample_bilinear,
+                                      attention_weights)
 from attnup_jax.ops._bicubic import bicubic_upsample
-from attnup_jax.ops._conv import conv2d
+from attnup_jax.ops._conv import conv2d, conv2d_with
 from attnup_jax.ops._conv_transpose import conv_transpose_phased
 from attnup_jax.ops._patches import extract_patches
 from attnup_jax.ops._resample import bilinear_upsample, zero_upsample
@@ -15,10 +16,12 @@ from attnup_jax.ops._resample import bilinear_upsample, zero_upsample
 __all__ = [
     "area_downsample",
     "attention_upsample",
+    "attention_upsample_bilinear",
     "attention_weights",
     "bicubic_upsample",
     "bilinear_upsample",
     "conv2d",
+    "conv2d_with",
     "conv_transpose_phased",
     "extract_patches",
     "zero_upsample",

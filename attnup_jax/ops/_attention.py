@@ -1,7 +1,19 @@
-"""`attention_upsample`: masked windowed attention upsampling (paper Eqs. 8-12).
+"""Masked windowed attention upsampling (paper Eqs. 8-12), public functions.
 
-One public function, two implementations that agree to 1e-5 in float32:
-`impl="fast"` (phase-decomposed, the default) and `impl="reference"` (literal).
+`attention_upsample` takes queries on the high-resolution grid (guided
+attention, the depth model); `attention_upsample_bilinear` takes
+low-resolution queries and attends with their bilinear upsampling (the plain
+`AttentionUpsample` layer), without ever building it. Implementations, all
+equal to 1e-5 in float32 (values and gradients):
+
+- `"fast"` (default): the phase-decomposed logits (`_attention_logits.py`,
+  from low-resolution products for `attention_upsample_bilinear`) and the
+  shared core (`_attention_core.py`). Plain JAX: `grad`, `jvp`, `vmap`.
+- `"loop"`: the previous core, sequential loops and a custom VJP
+  (`_attention_loop.py`); no `jvp`, no `return_weights`.
+- `"reference"`: the literal definition (`_attention_reference.py`).
+- `"highres"` (`attention_upsample_bilinear` only): bilinear upsampling, then
+  `attention_upsample(impl="fast")`.
 """
 
 from __future__ import annotations
@@ -12,16 +24,25 @@ import math
 import jax
 import jax.numpy as jnp
 
-from attnup_jax.ops._attention_fast import fast_one
+from attnup_jax.ops._attention_core import attend
+from attnup_jax.ops._attention_logits import highres_logits, lowres_logits
+from attnup_jax.ops._attention_loop import loop_one
 from attnup_jax.ops._attention_reference import reference_one
+from attnup_jax.ops._attention_windows import phase_weights_to_window
 from attnup_jax.ops._batching import batched
 from attnup_jax.ops._checks import check_kernel_size, check_rank, check_stride
+from attnup_jax.ops._resample import bilinear_upsample
 
-IMPLS = ("fast", "reference")
+IMPLS = ("fast", "loop", "reference")
+BILINEAR_IMPLS = IMPLS + ("highres",)
+_STATIC = ("stride", "kernel_size", "scale", "impl", "return_weights")
 
 
-def _check_inputs(q, k, v, pos_y, pos_x, s: int, ksize: int):
-  check_rank(q, 3, "q", "[..., S*H, S*W, C]")
+def _check_inputs(q, k, v, pos_y, pos_x, q_stride: int, ksize: int):
+  """`q_stride` = S for high-resolution queries, 1 for low-resolution ones."""
+  s = q_stride
+  grid = "[..., H, W, C]" if s == 1 else "[..., S*H, S*W, C]"
+  check_rank(q, 3, "q", grid)
   check_rank(k, 3, "k", "[..., H, W, C]")
   check_rank(v, 3, "v", "[..., H, W, Cv]")
   h, w, c = k.shape[-3:]
@@ -31,7 +52,7 @@ def _check_inputs(q, k, v, pos_y, pos_x, s: int, ksize: int):
         f"into C/2 rows and C/2 columns), got k.shape={k.shape}.")
   if q.shape[-3:] != (s * h, s * w, c):
     raise ValueError(
-        f"`q` must be [..., S*H, S*W, C] = [..., {s * h}, {s * w}, {c}] for "
+        f"`q` must be {grid} = [..., {s * h}, {s * w}, {c}] for "
         f"k.shape={k.shape} and stride={s}, got q.shape={q.shape}.")
   if v.shape[-3:-1] != (h, w):
     raise ValueError(
@@ -52,9 +73,26 @@ def _check_inputs(q, k, v, pos_y, pos_x, s: int, ksize: int):
     raise ValueError(f"empty image: k.shape={k.shape}.")
 
 
-@functools.partial(
-    jax.jit,
-    static_argnames=("stride", "kernel_size", "scale", "impl", "return_weights"))
+def _static_args(stride, kernel_size, scale, impl, impls, k):
+  s = check_stride(stride)
+  ksize = check_kernel_size(kernel_size, s)
+  if impl not in impls:
+    raise ValueError(f"`impl` must be one of {impls}, got {impl!r}.")
+  scale = 1.0 / math.sqrt(k.shape[-1]) if scale is None else float(scale)
+  return s, ksize, scale
+
+
+def _fast(logits_fn, s, ksize, scale, return_weights):
+  """One image through `logits_fn` and the shared core."""
+  def one(q, k, v, pos_y, pos_x):
+    h, w, d = v.shape
+    out, p = attend(logits_fn(q, k, pos_y, pos_x, s, ksize, scale), v, s, ksize)
+    out = out.reshape(h * s, w * s, d)
+    return (out, phase_weights_to_window(p, s, ksize)) if return_weights else out
+  return one
+
+
+@functools.partial(jax.jit, static_argnames=_STATIC)
 def attention_upsample(q: jax.Array, k: jax.Array, v: jax.Array,
                        pos_y: jax.Array, pos_x: jax.Array, *, stride: int,
                        kernel_size: int, scale: float | None = None,
@@ -68,8 +106,9 @@ def attention_upsample(q: jax.Array, k: jax.Array, v: jax.Array,
       logit = scale * q[i, j] . (k_up[a, b] + concat(pos_y[a-i+R], pos_x[b-j+R]))
       out[i, j] = sum over valid (a, b) of softmax(logit) * v_up[a, b].
 
-  Invalid positions get probability exactly 0; logits and softmax are float32
-  whatever the input dtype. S = 1 is attention-based convolution (Eq. 7).
+  Invalid positions get probability exactly 0. Inputs are stored in their own
+  dtype; products accumulate in float32 and the softmax is float32. S = 1 is
+  attention-based convolution (Eq. 7).
 
   Args:
     q: queries on the high-resolution grid, `[..., S*H, S*W, C]`, C even.
@@ -79,9 +118,9 @@ def attention_upsample(q: jax.Array, k: jax.Array, v: jax.Array,
     stride: S >= 1 (static).
     kernel_size: odd K >= 2S-1 (static).
     scale: logit scale; `None` means 1/sqrt(C), `1.0` is Eq. 12 literally.
-    impl: "fast" (exact, phase-decomposed) or "reference" (literal).
+    impl: "fast", "loop" or "reference" (module docstring).
     return_weights: also return the attention weights `[..., S*H, S*W, K*K]`
-      (window index ky*K + kx, zeros at invalid positions).
+      (window index ky*K + kx, zeros at invalid positions), float32.
 
   Returns:
     `[..., S*H, S*W, Cv]` in `v.dtype`, or `(out, weights)`.
@@ -92,20 +131,57 @@ def attention_upsample(q: jax.Array, k: jax.Array, v: jax.Array,
     >>> attention_upsample(q, k, v, pos, pos, stride=2, kernel_size=3).shape
     (2, 8, 8, 4)
   """
-  s = check_stride(stride)
-  ksize = check_kernel_size(kernel_size, s)
-  if impl not in IMPLS:
-    raise ValueError(f"`impl` must be one of {IMPLS}, got {impl!r}.")
+  s, ksize, scale = _static_args(stride, kernel_size, scale, impl, IMPLS, k)
   _check_inputs(q, k, v, pos_y, pos_x, s, ksize)
-  c = k.shape[-1]
-  scale = 1.0 / math.sqrt(c) if scale is None else float(scale)
+  if impl == "loop" and return_weights:
+    raise ValueError("impl='loop' does not return weights; use impl='fast'.")
   if impl == "reference":
     def one(q1, k1, v1, py, px):
       out, weights = reference_one(q1, k1, v1, py, px, s, ksize, scale)
       return (out, weights) if return_weights else out
+  elif impl == "loop":
+    one = lambda *a: loop_one(*a, s, ksize, scale)
   else:
-    def one(q1, k1, v1, py, px):
-      return fast_one(q1, k1, v1, py, px, s, ksize, scale, return_weights)
+    one = _fast(highres_logits, s, ksize, scale, return_weights)
+  return batched(one, (q, k, v, pos_y, pos_x), image_args=3)
+
+
+@functools.partial(jax.jit, static_argnames=_STATIC)
+def attention_upsample_bilinear(q: jax.Array, k: jax.Array, v: jax.Array,
+                                pos_y: jax.Array, pos_x: jax.Array, *,
+                                stride: int, kernel_size: int,
+                                scale: float | None = None, impl: str = "fast",
+                                return_weights: bool = False):
+  """`attention_upsample(bilinear_upsample(q, S), k, v, ...)` for low-resolution `q`.
+
+  The same function (queries bilinearly upsampled with half-pixel centres and
+  clamped edges, as `jax.image.resize`), but with `impl="fast"` the
+  high-resolution queries `[..., S*H, S*W, C]` are never built: the logits
+  are fixed combinations of low-resolution products (`_attention_logits.py`).
+
+  Args:
+    q, k: low-resolution queries and keys, `[..., H, W, C]`, C even.
+    v: values `[..., H, W, Cv]`.
+    pos_y, pos_x, stride, kernel_size, scale, return_weights: as
+      `attention_upsample`.
+    impl: "fast", "highres", "loop" or "reference" (module docstring).
+
+  Returns:
+    `[..., S*H, S*W, Cv]` in `v.dtype`, or `(out, weights)`.
+
+  Example:
+    >>> q = k = v = jnp.ones((2, 4, 4, 4)); pos = jnp.zeros((3, 2))
+    >>> attention_upsample_bilinear(q, k, v, pos, pos, stride=2, kernel_size=3).shape
+    (2, 8, 8, 4)
+  """
+  s, ksize, scale = _static_args(stride, kernel_size, scale, impl, BILINEAR_IMPLS, k)
+  _check_inputs(q, k, v, pos_y, pos_x, 1, ksize)
+  if impl != "fast":
+    return attention_upsample(
+        bilinear_upsample(q, s), k, v, pos_y, pos_x, stride=s, kernel_size=ksize,
+        scale=scale, impl="fast" if impl == "highres" else impl,
+        return_weights=return_weights)
+  one = _fast(lowres_logits, s, ksize, scale, return_weights)
   return batched(one, (q, k, v, pos_y, pos_x), image_args=3)
 
 

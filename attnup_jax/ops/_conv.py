@@ -11,10 +11,16 @@ Kh matrix products, one per kernel row:
 where `patches_dy[b, h, w, dx, c] = x_padded[b, h + dy, w + dx, c]` (the
 Kw-wide row of the input seen by output pixel (h, w)); the input gradient is
 the usual transposed convolution. Same function, same gradients (up to
-float32 summation order); the custom rule is used only for the common case
-(2-D NHWC/HWIO, stride 1, no dilation, one group, default precision) and
-only on CPU, elsewhere this is `lax.conv_general_dilated` itself. It has that function's signature,
-so it plugs into `nnx.Conv(..., conv_general_dilated=ops.conv2d)`.
+float32 summation order).
+
+The kernel gradient is chosen explicitly, never by the backend:
+`kernel_grad="matmul"` (the default, what the CPU training configs need)
+uses the custom rule for the common case (2-D NHWC/HWIO, stride 1, no
+dilation, one group, default precision); `kernel_grad="xla"` is
+`lax.conv_general_dilated` itself, XLA's own gradient (what GPU and TPU run
+best). It has that function's signature, so it plugs into
+`nnx.Conv(..., conv_general_dilated=ops.conv2d)` or, to choose the
+gradient, `conv_general_dilated=ops.conv2d_with("xla")`.
 """
 
 from __future__ import annotations
@@ -26,6 +32,15 @@ import jax.numpy as jnp
 from jax import lax
 
 _NHWC = ("NHWC", "HWIO", "NHWC")
+KERNEL_GRADS = ("matmul", "xla")
+
+
+def check_kernel_grad(kernel_grad: str) -> str:
+  if kernel_grad not in KERNEL_GRADS:
+    raise ValueError(f"`kernel_grad` must be one of {KERNEL_GRADS} ('matmul': "
+                     f"fast on CPU; 'xla': XLA's own gradient, for GPU/TPU), got "
+                     f"{kernel_grad!r}.")
+  return kernel_grad
 
 
 def _pads(padding, kh: int, kw: int):
@@ -91,17 +106,19 @@ _conv_nhwc.defvjp(_conv_fwd, _conv_bwd)
 def conv2d(lhs, rhs, window_strides=(1, 1), padding="SAME", lhs_dilation=None,
            rhs_dilation=None, dimension_numbers=None, feature_group_count=1,
            batch_group_count=1, precision=None, preferred_element_type=None,
-           **kwargs):
-  """`lax.conv_general_dilated`, with a fast kernel gradient on CPU.
+           *, kernel_grad: str = "matmul", **kwargs):
+  """`lax.conv_general_dilated`, with a choice of kernel gradient.
 
   lhs `[B, H, W, Cin]`, rhs `[Kh, Kw, Cin, Cout]` (NHWC / HWIO) -> `[B, H', W', Cout]`.
+  `kernel_grad`: "matmul" (one matrix product per kernel row, fast on CPU)
+  or "xla" (XLA's convolution gradient); same values either way.
 
   Example:
     >>> x, k = jnp.ones((1, 8, 8, 3)), jnp.ones((3, 3, 3, 4))
     >>> conv2d(x, k, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC")).shape
     (1, 8, 8, 4)
   """
-  simple = (jax.default_backend() == "cpu"
+  simple = (check_kernel_grad(kernel_grad) == "matmul"
             and getattr(lhs, "ndim", 0) == 4 and getattr(rhs, "ndim", 0) == 4
             and tuple(window_strides) == (1, 1)
             and lhs_dilation in (None, (1, 1)) and rhs_dilation in (None, (1, 1))
@@ -119,3 +136,15 @@ def conv2d(lhs, rhs, window_strides=(1, 1), padding="SAME", lhs_dilation=None,
         preferred_element_type=preferred_element_type, **kwargs)
   kh, kw = rhs.shape[:2]
   return _conv_nhwc(lhs, rhs, _pads(padding, kh, kw))
+
+
+def conv2d_with(kernel_grad: str = "matmul"):
+  """`conv2d` with its kernel gradient fixed, for `nnx.Conv(conv_general_dilated=...)`.
+
+  Example:
+    >>> conv = nnx.Conv(3, 4, (3, 3), conv_general_dilated=conv2d_with("xla"),
+    ...                 rngs=nnx.Rngs(0))
+    >>> conv(jnp.ones((1, 8, 8, 3))).shape
+    (1, 8, 8, 4)
+  """
+  return functools.partial(conv2d, kernel_grad=check_kernel_grad(kernel_grad))

@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from attnup_jax.ops._checks import check_rank, check_stride
-from attnup_jax.ops._conv import conv2d
+from attnup_jax.ops._conv import check_kernel_grad, conv2d
 
 
 def _same_pad_before(k: int, s: int) -> int:
@@ -35,14 +35,16 @@ def phase_kernel_index(k: int, s: int) -> tuple[np.ndarray, np.ndarray]:
   return d, np.where((idx >= 0) & (idx < k), idx, -1)
 
 
-@functools.partial(jax.jit, static_argnames=("stride",))
-def conv_transpose_phased(x: jax.Array, kernel: jax.Array, stride: int) -> jax.Array:
+@functools.partial(jax.jit, static_argnames=("stride", "kernel_grad"))
+def conv_transpose_phased(x: jax.Array, kernel: jax.Array, stride: int,
+                          kernel_grad: str = "matmul") -> jax.Array:
   """x `[..., H, W, Cin]`, kernel `[K, K, Cin, Cout]` -> `[..., S*H, S*W, Cout]`.
 
   Equals `lax.conv_transpose(x, kernel, (S, S), 'SAME')` (no kernel flip, as
-  flax's default `transpose_kernel=False`).
+  flax's default `transpose_kernel=False`). `kernel_grad` is `ops.conv2d`'s.
   """
   s = check_stride(stride)
+  check_kernel_grad(kernel_grad)
   check_rank(x, 3, "x", "[..., H, W, Cin]")
   k, k2, cin, cout = kernel.shape
   if k != k2 or x.shape[-1] != cin:
@@ -60,6 +62,6 @@ def conv_transpose_phased(x: jax.Array, kernel: jax.Array, stride: int) -> jax.A
   xb = x.reshape((-1, h, w, cin))
   pad = ((-int(d[0]), int(d[-1])),) * 2
   y = conv2d(xb, taps.astype(x.dtype), (1, 1), pad,
-             dimension_numbers=("NHWC", "HWIO", "NHWC"))
+             dimension_numbers=("NHWC", "HWIO", "NHWC"), kernel_grad=kernel_grad)
   y = y.reshape(-1, h, w, s, s, cout).transpose(0, 1, 3, 2, 4, 5)
   return y.reshape(lead + (s * h, s * w, cout))

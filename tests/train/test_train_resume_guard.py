@@ -126,3 +126,21 @@ def test_safe_change_resumes_and_keeps_the_earlier_config(toy_workdir):
   assert json.loads((toy_workdir / "config.json").read_text())["total_steps"] == 12
   assert json.loads((toy_workdir / "config.1.json").read_text())["total_steps"] == 10
   assert "Traceback" not in out.stderr and "Event loop is closed" not in out.stderr
+
+
+def test_a_spec_recorded_before_a_new_option_resumes(tmp_path):
+  """A spec.json written before a constructor option existed is compared as
+  the current code reads it (the option at its default): no refusal."""
+  import json
+  from attnup_jax.models import presets
+  from train import __main__ as entry, resume_guard
+  spec = presets.depth_spec("djf", 8, residual=True).to_dict()
+  old = json.loads(json.dumps(spec))
+  del old["kwargs"]["kernel_grad"]                 # as written before the option
+  (tmp_path / "spec.json").write_text(json.dumps(old))
+  assert resume_guard.check(tmp_path, {"spec.json": spec},
+                            normalise={"spec.json": entry._current_spec}) == []
+  spec["kwargs"]["residual"] = False               # a real change is still refused
+  with pytest.raises(resume_guard.ConfigMismatchError, match="spec:kwargs.residual"):
+    resume_guard.check(tmp_path, {"spec.json": spec},
+                       normalise={"spec.json": entry._current_spec})

@@ -1,0 +1,80 @@
+"""The geometry of the phase decomposition (SPEC Sec. 1): offsets, masks, tables.
+
+Output pixel (S*m + ry, S*n + rx) only sees low-resolution neighbours
+(m + dy, n + dx) with |S*dy - ry| <= R and |S*dx - rx| <= R. With
+dy in [dlo, dhi] (T = dhi - dlo + 1 offsets per axis) every phase attends over
+the same small T x T low-resolution window, under a static per-phase mask and
+position table. Nothing zero-upsampled is ever built: cost and memory scale
+with the low-resolution grid, like a sub-pixel convolution.
+
+Legend: m, n = low-res rows/cols (H, W); y, x = output phases ry, rx (S);
+a, b = window offsets ty, tx (T); c = query/key channels.
+The high-resolution image `[S*H, S*W, C]` *is* `[H, S, W, S, C]` after a free
+reshape, so queries and outputs are never transposed.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+
+def window_offsets(s: int, ksize: int) -> np.ndarray:
+  """Low-resolution offsets dy that some phase of a K-window can reach."""
+  r = (ksize - 1) // 2
+  return np.arange(-(r // s), (s - 1 + r) // s + 1)
+
+
+def phase_table(s: int, ksize: int) -> np.ndarray:
+  """`[S, T]` int: window row ky = S*dy - ry + R seen by phase ry at offset dy, or -1."""
+  r = (ksize - 1) // 2
+  ky = s * window_offsets(s, ksize)[None, :] - np.arange(s)[:, None] + r
+  return np.where((ky >= 0) & (ky < ksize), ky, -1)
+
+
+def axis_mask(n, s: int, ksize: int):
+  """`[N, S, T]` bool: phase r of low-res row m may attend to row m + dy.
+
+  Built with `lax.broadcasted_iota`, so N may be symbolic (`jax.export`); for
+  concrete N it is a compile-time constant.
+  """
+  offsets = window_offsets(s, ksize)
+  t = len(offsets)
+  rows = (jax.lax.broadcasted_iota(jnp.int32, (n, t), 0) +
+          jnp.asarray(offsets, jnp.int32)[None, :])
+  inside = (rows >= 0) & (rows < n)                                 # [N, T]
+  in_window = jnp.asarray(phase_table(s, ksize) >= 0)               # [S, T]
+  return inside[:, None, :] & in_window[None, :, :]
+
+
+def phase_mask(h, w, s: int, ksize: int) -> jax.Array:
+  """`[H, S, W, S, T, T]` bool: which (output, offset) pairs attend."""
+  return (axis_mask(h, s, ksize)[:, :, None, None, :, None] &
+          axis_mask(w, s, ksize)[None, None, :, :, None, :])
+
+
+def phase_positions(pos, s: int, ksize: int):
+  """`[K, C//2]` -> `[S, T, C//2]`: the encoding of each (phase, offset); rows of
+  out-of-window pairs are arbitrary (they are masked)."""
+  return pos[np.maximum(phase_table(s, ksize), 0)]
+
+
+def shifted(x, offsets):
+  """`[H, W, C]` -> `{(dy, dx): x[m + dy, n + dx]}` (zero outside the image)
+  for every pair of `offsets`. Slices of one padded copy: sizes may be symbolic."""
+  h, w, _ = x.shape
+  lo, hi = max(0, -int(min(offsets))), max(0, int(max(offsets)))
+  xp = jnp.pad(x, ((lo, hi), (lo, hi), (0, 0)))
+  return {(int(dy), int(dx)): xp[lo + dy:lo + dy + h, lo + dx:lo + dx + w]
+          for dy in offsets for dx in offsets}
+
+
+def phase_weights_to_window(p, s: int, ksize: int):
+  """`[H, S, W, S, T, T]` phase weights -> `[S*H, S*W, K*K]` on the K x K window."""
+  h, _, w, _, t, _ = p.shape
+  table = phase_table(s, ksize)                                     # [S, T]
+  onehot = (table[:, :, None] == np.arange(ksize)[None, None, :]).astype(np.float32)
+  win = jnp.einsum("mynxab,yak,xbl->mynxkl", p, onehot, onehot,
+                   precision=jax.lax.Precision.HIGHEST)   # exact on TPU too
+  return win.reshape(h * s, w * s, ksize * ksize)

@@ -1,0 +1,169 @@
+"""Deviceless TPU v5e compilation of the layer and the SR and depth train steps.
+
+Proves that they lower for TPU and reports XLA's TPU memory analysis and cost
+estimates, without a TPU: `jax.experimental.topologies` describes a v5e chip
+and XLA's TPU compiler (the `libtpu` wheel) compiles for it ahead of time.
+
+Setup, once: libtpu lives in its own environment, so that its presence never
+changes what the CPU jax of the project does (it is not a dependency):
+
+    python -m venv --without-pip /work/venv-tpu
+    /work/main/.venv/bin/python -m pip install --no-deps \
+        --target /work/venv-tpu/lib/python3.11/site-packages "libtpu==0.0.42.*"
+    /work/main/.venv/bin/python -c "import site; print(site.getsitepackages()[0])" \
+        > /work/venv-tpu/lib/python3.11/site-packages/main-venv.pth
+
+(libtpu 0.0.42 is what `jax[tpu]==0.10.2` pins.) Run:
+
+    TPU_ACCELERATOR_TYPE=v5litepod-4 TPU_WORKER_HOSTNAMES=localhost JAX_PLATFORMS=cpu \
+      PYTHONPATH=. /work/venv-tpu/bin/python benchmarks/tpu_compile.py [--json out.json]
+
+Reported per program: temporaries and peak HBM (arguments + outputs +
+temporaries - aliased) from `compiled.memory_analysis()`, and `flops` /
+`bytes accessed` from `compiled.cost_analysis()`. XLA's cost analysis counts a
+loop body once, whatever its trip count, so the cost columns are left out
+("loop") for programs with a `while` loop; compare traffic only between
+loop-free programs. Train steps are compiled at several batch sizes; the
+largest batch per chip is the largest whose peak fits the chip's 16 GiB HBM,
+from a linear fit of peak against batch, checked by compiling at it. The
+train steps use `kernel_grad="xla"` (XLA's own convolution gradient, what TPU
+runs best).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import jax
+import jax.numpy as jnp
+from flax import nnx
+from jax.experimental import topologies
+from jax.sharding import SingleDeviceSharding
+
+from attnup_jax import nn as attnn
+from _steps import depth_task, sr_task, train_step
+
+HBM_GIB = 16.0                     # TPU v5e: 16 GiB HBM per chip
+
+
+def device():
+  topo = topologies.get_topology_desc(platform="tpu", topology_name="v5e:2x2")
+  return topo.devices[0]
+
+
+def abstract(tree, sharding):
+  return jax.tree.map(lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype, sharding=sharding),
+                      tree)
+
+
+def report(compiled) -> dict:
+  mem, cost = compiled.memory_analysis(), compiled.cost_analysis()
+  loop = " while(" in compiled.as_text() or "= while" in compiled.as_text()
+  peak = (mem.argument_size_in_bytes + mem.output_size_in_bytes +
+          mem.temp_size_in_bytes - mem.alias_size_in_bytes)
+  return dict(temp_mib=mem.temp_size_in_bytes / 2**20, peak_mib=peak / 2**20,
+              loop=loop, gflops=None if loop else cost.get("flops", 0) / 1e9,
+              traffic_gb=None if loop else cost.get("bytes accessed", 0) / 1e9)
+
+
+# ------------------------------------------------------------------ the layer
+
+def layer_programs(sharding, batch=16, size=32, c=128, k=5, s=2):
+  """Forward+backward of each layer (as benchmarks/layer.py), float32, SR setting."""
+  from layer import SubPixelConv   # benchmarks/layer.py
+  rngs = nnx.Rngs(0)
+  layers = {
+      "attention (fast)": attnn.AttentionUpsample(c, c, k, s, rngs=rngs),
+      "attention (highres)": attnn.AttentionUpsample(c, c, k, s, impl="highres", rngs=rngs),
+      "attention (loop)": attnn.AttentionUpsample(c, c, k, s, impl="loop", rngs=rngs),
+      "sub-pixel conv (nnx.Conv)": SubPixelConv(c, c, k, s, rngs=rngs),
+      "nnx.ConvTranspose": nnx.ConvTranspose(c, c, (k, k), strides=(s, s),
+                                             padding="SAME", rngs=rngs),
+      "PhasedConvTranspose": attnn.PhasedConvTranspose(c, c, k, s, kernel_grad="xla",
+                                                       rngs=rngs),
+  }
+  x = jax.ShapeDtypeStruct((batch, size, size, c), jnp.float32, sharding=sharding)
+  rows = {}
+  for name, layer in layers.items():
+    graphdef, params = nnx.split(layer)
+    loss = lambda p, x: jnp.mean(jnp.square(nnx.merge(graphdef, p)(x)))
+    step = jax.jit(jax.value_and_grad(loss, argnums=(0, 1)))
+    rows[name] = report(step.lower(abstract(params, sharding), x).compile())
+    rows[name]["output_mib"] = batch * (s * size) ** 2 * c * 4 / 2**20
+  return rows
+
+
+# -------------------------------------------------------------- train steps
+
+def train_step_rows(make, arg, sharding, batches):
+  config, task, batch = make(arg, "xla")
+  _, state, step = train_step(config, task)
+  compile_at = lambda b: report(step.lower(abstract(state, sharding),
+                                           abstract(batch(b), sharding)).compile())
+  rows = {b: compile_at(b) for b in batches}
+  (b0, r0), (b1, r1) = list(rows.items())[0], list(rows.items())[-1]
+  per_example = (r1["peak_mib"] - r0["peak_mib"]) / (b1 - b0)
+  fixed = r0["peak_mib"] - per_example * b0
+  largest = int((HBM_GIB * 1024 - fixed) // per_example)
+  check = None
+  for _ in range(6):                 # the fit can overshoot: shrink until it compiles
+    try:
+      check = compile_at(largest)
+      break
+    except jax.errors.JaxRuntimeError as e:
+      if "RESOURCE_EXHAUSTED" not in str(e):
+        raise
+      largest = int(largest * 0.8)
+  return dict(config=arg, rows=rows, per_example_mib=per_example, fixed_mib=fixed,
+              largest_batch=largest if check else None,
+              largest_batch_peak_mib=check["peak_mib"] if check else None)
+
+
+def main(argv=None):
+  p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+  p.add_argument("--json", default=None)
+  p.add_argument("--skip-layer", action="store_true", help="train steps only")
+  p.add_argument("--sr", action="append", help="configs/sr.py argument (repeatable); "
+                 "default: x2_attention_t91 and x2_deconv_t91")
+  p.add_argument("--depth", action="append", help="configs/depth.py argument "
+                 "(repeatable); default: sa_m1_f32_x8_rgbdd")
+  args = p.parse_args(argv)
+  sharding = SingleDeviceSharding(device())
+  print(f"jax {jax.__version__}, compiling for {device().device_kind} (deviceless)")
+  layer_rows = {} if args.skip_layer else layer_programs(sharding)
+  print("\n**Layer, forward+backward, float32, B=16, 32x32 -> 64x64, C=128, K=5, S=2** "
+        "(output 32 MiB)")
+  print("| layer | temporaries (MiB) | peak HBM (MiB) | GFLOP | memory traffic (GB) |")
+  print("|---|---:|---:|---:|---:|")
+  for name, r in layer_rows.items():
+    cost = (("loop", "loop") if r["loop"] else
+            (f"{r['gflops']:.2f}", f"{r['traffic_gb']:.3f}"))
+    print(f"| {name} | {r['temp_mib']:.1f} | {r['peak_mib']:.1f} | {cost[0]} | {cost[1]} |")
+  print("\n**Train steps (Adam, float32, kernel_grad='xla')**")
+  print("| config | batch | temporaries (MiB) | peak HBM (MiB) | GFLOP | memory traffic (GB) |")
+  print("|---|---:|---:|---:|---:|---:|")
+  steps = []
+  for make, arg, batches in (
+      [(sr_task, a, (20, 320)) for a in args.sr or ["x2_attention_t91", "x2_deconv_t91"]
+       if a] +
+      [(depth_task, a, (4, 16)) for a in args.depth or ["sa_m1_f32_x8_rgbdd"] if a]):
+    st = train_step_rows(make, arg, sharding, batches)
+    steps.append(st)
+    for b, r in st["rows"].items():
+      cost = (("loop", "loop") if r["loop"] else
+              (f"{r['gflops']:.1f}", f"{r['traffic_gb']:.2f}"))
+      print(f"| {st['config']} | {b} | {r['temp_mib']:.0f} | {r['peak_mib']:.0f} | "
+            f"{cost[0]} | {cost[1]} |", flush=True)
+  print(f"\n| config | peak per example (MiB) | largest batch per {HBM_GIB:.0f} GiB chip "
+        f"| its peak (MiB) |\n|---|---:|---:|---:|")
+  for st in steps:
+    print(f"| {st['config']} | {st['per_example_mib']:.2f} | {st['largest_batch']} | "
+          f"{st['largest_batch_peak_mib']:.0f} |")
+  if args.json:
+    with open(args.json, "w") as f:
+      json.dump(dict(layer=layer_rows, train_steps=steps), f, indent=1, default=str)
+
+
+if __name__ == "__main__":
+  main()
