@@ -75,7 +75,7 @@ def test_every_bundled_model_exports_by_name(name, rng, tmp_path, capsys):
   out = tmp_path / f"{name}.bin"
   assert export_cmd.main(["--model", name, "--out", str(out)]) == 0
   info = json.loads(pathlib.Path(f"{out}.json").read_text())
-  assert info["source"] == name and info["spec"] == pretrained.config_of(name)["spec"]
+  assert info["source"] == name and info["spec"] == pretrained.spec_of(name).to_dict()
   fn, model = export.load_exported(out), pretrained.load(name)
   for b, h, w in ((1, 6, 8), (2, 5, 3)):
     _assert_reproduces(fn, model, _inputs(model, rng, b, h, w))
