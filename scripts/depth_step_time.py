@@ -2,7 +2,7 @@
 (forward + backward + update) of each model on a batch of crops, and the
 forward + backward time of its parts, jitted, median of `--reps` runs.
 
-    python scripts/depth_step_time.py --factor 8 --crop 64 --batch 12
+    python scripts/depth_step_time.py --factor 8 --crop 128 --batch 16
 """
 
 from __future__ import annotations
@@ -43,18 +43,16 @@ def grad_time(f, params, *args, reps):
 
 def parts(net, d, g, reps):
   """{part: forward+backward seconds} for the bilateral-attention model's
-  CNN_G, the attention (logits + average) and CNN_R, and for the Table I
-  models' branches (CNN_T, CNN_G, CNN_F)."""
+  CNN_C and head (LR grid), and for the Table I models' branches (CNN_T,
+  CNN_G, CNN_F)."""
   out = {}
-  if hasattr(net, "cnn_r"):
-    gd, gs = nnx.split(net.cnn_g)
-    out["CNN_G (guide, HR)"] = grad_time(lambda s, x: nnx.merge(gd, s)(x), gs, g,
-                                         reps=reps)
-    feats = net.cnn_g(g)
-    x = jnp.zeros(feats.shape[:-1] + (net.cnn_r.convs[0].in_features,))
-    rd, rs = nnx.split(net.cnn_r)
-    out["CNN_R (refine, HR)"] = grad_time(lambda s, x: nnx.merge(rd, s)(x), rs, x,
-                                          reps=reps)
+  if hasattr(net, "cnn_c"):
+    x = jnp.zeros(d.shape[:-1] + (net.cnn_c.convs[0].in_features,))
+    for name, mod in (("CNN_C (LR)", net.cnn_c), ("head (LR)", net.head)):
+      md, ms = nnx.split(mod)
+      out[name] = grad_time(lambda s, x, md=md: nnx.merge(md, s)(x), ms, x,
+                            reps=reps)
+      x = mod(x)
   else:
     lr_t = type(net).__name__ == "JointAttentionUpsampler"   # CNN_T on the LR grid
     for name in ("cnn_t", "cnn_g", "cnn_f"):
@@ -71,8 +69,8 @@ def main(argv=None) -> int:
   p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
   p.add_argument("--models", default="bilateral_attention,djf,sa_m1_f8,sa_m1_f32")
   p.add_argument("--factor", type=int, default=8)
-  p.add_argument("--crop", type=int, default=64)
-  p.add_argument("--batch", type=int, default=12)
+  p.add_argument("--crop", type=int, default=128)
+  p.add_argument("--batch", type=int, default=16)
   p.add_argument("--reps", type=int, default=5)
   a = p.parse_args(argv)
   rng = np.random.default_rng(0)

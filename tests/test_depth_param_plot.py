@@ -30,7 +30,7 @@ def test_rmse_figure_from_results_json(plot, tmp_path, capsys):
   table = capsys.readouterr().out
   assert "| SA M1 F32 | 326,273 |" in table      # Table I count, shared CNN_M
   assert "1.91x SA M2 F32" in table
-  assert "| Bilateral attention | 42,084 |" in table
+  assert "| Bilateral attention | 869,378 |" in table   # x8 (grows with M)
 
 
 def test_unknown_model_in_results_is_named(plot, tmp_path):

@@ -7,6 +7,7 @@ axis, at signed distance `d - r/M` LR pixels. Shapes (B any leading dims):
 
     x_lr      [B, h, w, C]          -> window(x_lr)      [B, h, w, T, C]   (T = 16)
     logits    [B, h, M, w, M, T]    (HR pixel (M*m + ry, M*n + rx) = [m, ry, n, rx])
+    masked_softmax(logits, mask [B, h, w, T])                 -> weights like logits
     masked_average(logits, values [B, h, w, T, Cv], mask [B, h, w, T]) -> [B, H, W, Cv]
 
 Window positions past the image border are invalid (mask False), never zeros.
@@ -68,6 +69,22 @@ def from_phases(x: jax.Array) -> jax.Array:
   return x.reshape(*lead, h * m, w * n, c)
 
 
+def masked_softmax(logits: jax.Array, mask: jax.Array) -> jax.Array:
+  """Softmax of `logits [..., h, M, w, M, T]` over the window samples where
+  `mask [..., h, w, T]` is True; float32, 0 at masked samples, all 0 where no
+  sample of the window is valid."""
+  logits = logits.astype(jnp.float32)
+  m = mask[..., :, None, :, None, :]                           # [.., h,1,w,1,T]
+  m = jnp.broadcast_to(m, logits.shape)
+  top = jnp.max(jnp.where(m, logits, -jnp.inf), axis=-1, keepdims=True)
+  top = jax.lax.stop_gradient(jnp.where(jnp.isfinite(top), top, jnp.float32(0)))
+  # Masked logits are replaced before exp, so their (unused) branch stays
+  # finite and where's gradient is 0, not 0 * inf = NaN.
+  safe = jnp.where(m, logits, top)
+  e = jnp.where(m, jnp.exp(safe - top), jnp.float32(0))        # [.., h,M,w,M,T]
+  return e / jnp.maximum(e.sum(-1, keepdims=True), jnp.float32(1e-30))
+
+
 def masked_average(logits: jax.Array, values: jax.Array,
                    mask: jax.Array) -> tuple[jax.Array, jax.Array]:
   """Softmax over the valid window samples, then the weighted mean of values.
@@ -81,19 +98,11 @@ def masked_average(logits: jax.Array, values: jax.Array,
     (`[..., M*h, M*w, Cv]` float32, 0 where no sample of the window is valid;
      `[..., M*h, M*w, 1]` bool, True where at least one sample is valid).
   """
-  logits = logits.astype(jnp.float32)
-  m = mask[..., :, None, :, None, :]                           # [.., h,1,w,1,T]
-  m = jnp.broadcast_to(m, logits.shape)
-  top = jnp.max(jnp.where(m, logits, -jnp.inf), axis=-1, keepdims=True)
-  top = jax.lax.stop_gradient(jnp.where(jnp.isfinite(top), top, jnp.float32(0)))
-  # Masked logits are replaced before exp, so their (unused) branch stays
-  # finite and where's gradient is 0, not 0 * inf = NaN.
-  safe = jnp.where(m, logits, top)
-  e = jnp.where(m, jnp.exp(safe - top), jnp.float32(0))        # [.., h,M,w,M,T]
-  total = e.sum(-1, keepdims=True)
-  wgt = e / jnp.maximum(total, jnp.float32(1e-30))
+  wgt = masked_softmax(logits, mask)
   out = jnp.einsum("...hywxt,...hwtc->...hywxc", wgt, values.astype(jnp.float32))
-  return from_phases(out), from_phases(total > 0)
+  any_valid = jnp.broadcast_to(mask.any(-1)[..., :, None, :, None, None],
+                               out.shape[:-1] + (1,))
+  return from_phases(out), from_phases(any_valid)
 
 
 def masked_image_mean(x_lr: jax.Array, valid: jax.Array) -> jax.Array:

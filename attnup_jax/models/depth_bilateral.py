@@ -4,32 +4,28 @@ joint bilateral upsampling (JBU, Kopf et al. 2007) and learns from there.
 Not the paper's network (that is `depth.JointAttentionUpsampler`): an option
 for small training budgets. Shapes: B leading dims, h x w the LR grid,
 H = M*h, W = M*w, T = 16 the 4 x 4 LR window of every HR pixel
-(`attnup_jax.baselines._grid`), F guide features, C = F query/key channels.
+(`attnup_jax.baselines._grid`), P = M*M the HR pixels of one LR cell.
 
-    guide    [B, H, W, 3] --CNN_G--> f [B, H, W, F]
-    q        = W_q f                         [B, H, W, C]   (W_q starts at 0)
-    k_t      = W_k [f(M q_t), dev_t]         [B, h, w, T, C]
-    logits   = JBU(sigma_s, sigma_r) + q . k_t / sqrt(C)        [B, h, M, w, M, T]
-    a        = sum_t softmax(logits) d_t     [B, H, W, 1]   (holes excluded)
-    b        = bicubic(d)                    [B, H, W, 1]   (grid-aligned)
-    g, r     = CNN_R([f, dev(a), valid, (b - a) / s])       (last conv starts at 0)
-    out      = a + sigmoid(g) (b - a) + s r
+    x        = [cells(guide) - guide(q), dev_t, valid_t, guide(q)]   [B, h, w, 3P + 2T + 3]
+    z        = CNN_C(x)                      [B, h, w, P (T + 1)]   (3x3 convs, last starts at 0)
+    logits   = JBU(sigma_s, sigma_r) + z[..., :T]                   [B, h, M, w, M, T]
+    out      = sum_t softmax(logits) d_t + s z[..., T]              [B, H, W, 1]   (holes excluded)
 
-`dev_t = (d_t - mean of the window's valid samples) / s` and
-`dev(a)_t = (d_t - a) / s` are the window's depths relative to a local
-reference, scaled by `depth_scale` s: the learned terms see depth edges but
-not the absolute depth, so they are unchanged by an offset of the whole map.
-At initialisation the output is the mean of `baselines.jbu_upsample` (with
-the given sigmas) and bicubic (W_q = 0 and CNN_R's last conv = 0, so the gate
-sigmoid(g) is 1/2); the gate then learns where bicubic's smooth interpolation
-is better (flat depth) and where the guide-weighted average is (edges).
-sigma_s and sigma_r are learned (as logs). Bicubic reads holes as 0, so
-where its taps hold a hole b is replaced by a.
+`cells(guide)` is the guide's M x M pixels of each LR cell stacked as
+channels (space-to-depth) and `guide(q)` its colour at the cell's LR sample
+q = (M*m, M*n), so the network sees colour differences, not colours.
+`dev_t = (d_t - mean of the window's valid samples) / s` are the window's
+depths relative to their mean, scaled by `depth_scale` s: the learned terms
+see depth edges but not the absolute depth, so an offset of the whole map
+offsets the output. CNN_C runs on the LR grid (M*M times fewer pixels than
+the HR grid) and predicts, for each HR pixel of its cell, a correction of
+the 16 JBU logits (which LR samples to trust across a depth edge) and a
+small residual. At initialisation the output is `baselines.jbu_upsample`
+with the given sigmas; sigma_s and sigma_r are learned (as logs).
 """
 
 from __future__ import annotations
 
-import math
 from typing import Sequence
 
 import jax
@@ -38,27 +34,38 @@ from flax import nnx
 
 from attnup_jax.baselines import _grid
 from attnup_jax.baselines.jbu import JBU_PARAMS, bilateral_logits, fill_empty
-from attnup_jax.baselines.guided_filter import trusted_pixels
-from attnup_jax.models.depth import (ConvStack, bicubic, check_factor,
-                                     check_inputs)
+from attnup_jax.models.depth import ConvStack, check_factor, check_inputs
+
+
+def cells(x_hr: jax.Array, factor: int) -> jax.Array:
+  """Space-to-depth: `[..., M*h, M*w, C]` -> `[..., h, w, M*M*C]`, channel
+  `(ry*M + rx)*C + c` = pixel (M*m + ry, M*n + rx)."""
+  p = _grid.to_phases(x_hr, factor)                            # [.., h,M,w,M,C]
+  *lead, h, m, w, n, c = p.shape
+  return jnp.swapaxes(p, -4, -3).reshape(*lead, h, w, m * n * c)
+
+
+def uncells(z: jax.Array, factor: int) -> jax.Array:
+  """`[..., h, w, M*M*C]` -> `[..., h, M, w, M, C]` (inverse of `cells`,
+  in `_grid`'s phase layout)."""
+  *lead, h, w, k = z.shape
+  z = z.reshape(*lead, h, w, factor, factor, k // (factor * factor))
+  return jnp.swapaxes(z, -4, -3)
 
 
 class BilateralAttentionUpsampler(nnx.Module):
-  """JBU-initialised guided attention over each HR pixel's 4 x 4 LR samples.
+  """JBU-initialised attention over each HR pixel's 4 x 4 LR samples, its
+  logits corrected by a CNN on the LR grid.
 
   `depth_lr [..., h, w, 1]` (normalised, 0 = hole), `guide [..., M*h, M*w, 3]`
-  -> `[..., M*h, M*w, 1]` float32. The parameter count does not depend on M.
+  (RGB in [0, 1]) -> `[..., M*h, M*w, 1]` float32.
 
   Args:
     factor: M, a power of two.
-    features: F, CNN_G's output channels and the query/key width.
-    guide_channels: CNN_G's hidden channels (ReLU); then a 1x1 conv to F
-      (linear).
-    refine_channels: CNN_R's hidden channels (ReLU), then a conv to the gate
-      and the residual (2 channels), zero-initialised.
-    guide_kernels, refine_kernels: their kernel sizes (CNN_G: one per hidden
-      layer, 9 then 3 by default, so a guide feature sees 11 x 11 pixels;
-      CNN_R: one per layer, its last included).
+    channels: CNN_C's hidden channels (3x3 convs, ReLU), on the LR grid.
+    head_kernel: kernel size of CNN_C's last conv (to M*M*(T + 1) channels,
+      zero-initialised); None: 3 up to x8, 1 above (at x16 its 4352 outputs
+      would dominate the cost).
     depth_scale: s, the depth difference (normalised units) the learned terms
       see as 1 (0.05 = 200 mm on RGB-D-D, 12.75 levels on 8-bit maps).
     sigma_spatial, sigma_range: initial JBU sigmas (LR pixels; guide RGB in
@@ -73,76 +80,63 @@ class BilateralAttentionUpsampler(nnx.Module):
     (2, 32, 32, 1)
   """
 
-  def __init__(self, factor: int, features: int = 16,
-               guide_channels: Sequence[int] = (32, 32),
-               refine_channels: Sequence[int] = (32, 32), *,
-               guide_kernels: Sequence[int] = (9, 3),
-               refine_kernels: Sequence[int] = (3, 3, 3),
-               depth_scale: float = 0.05, sigma_spatial: float | None = None,
+  def __init__(self, factor: int, channels: Sequence[int] = (64, 64, 64, 64), *,
+               head_kernel: int | None = None, depth_scale: float = 0.05,
+               sigma_spatial: float | None = None,
                sigma_range: float | None = None, dtype=None,
                kernel_grad: str = "matmul", rngs: nnx.Rngs):
     self.factor = check_factor(factor)
-    guide_channels, refine_channels = tuple(guide_channels), tuple(refine_channels)
+    channels = tuple(channels)
+    head_kernel = (3 if self.factor <= 8 else 1) if head_kernel is None else head_kernel
     init = JBU_PARAMS.get(self.factor, JBU_PARAMS[max(JBU_PARAMS)])
     s_s = init["sigma_spatial"] if sigma_spatial is None else sigma_spatial
     s_r = init["sigma_range"] if sigma_range is None else sigma_range
     if min(s_s, s_r, depth_scale) <= 0:
       raise ValueError(f"sigma_spatial={s_s}, sigma_range={s_r} and depth_scale="
                        f"{depth_scale} must be positive.")
-    self.features, self.depth_scale, self.dtype = features, depth_scale, dtype
+    if not channels or head_kernel < 1 or head_kernel % 2 == 0:
+      raise ValueError(f"need at least one hidden CNN_C layer and an odd "
+                       f"head_kernel, got channels={channels}, "
+                       f"head_kernel={head_kernel}.")
+    self.depth_scale, self.dtype = depth_scale, dtype
     self.log_sigma_spatial = nnx.Param(jnp.log(jnp.float32(s_s)))
     self.log_sigma_range = nnx.Param(jnp.log(jnp.float32(s_r)))
-    guide_kernels, refine_kernels = tuple(guide_kernels), tuple(refine_kernels)
-    if (len(guide_kernels) != len(guide_channels)
-        or len(refine_kernels) != len(refine_channels) + 1):
-      raise ValueError(f"need one kernel per CNN_G hidden layer and one per CNN_R "
-                       f"layer (its last included): guide {guide_channels} / "
-                       f"{guide_kernels}, refine {refine_channels} / {refine_kernels}.")
-    self.cnn_g = ConvStack(3, guide_channels + (features,), guide_kernels + (1,),
-                           last_relu=False, dtype=dtype,
-                           kernel_grad=kernel_grad, rngs=rngs)
-    self.query = nnx.Linear(features, features, use_bias=False, dtype=dtype,
-                            kernel_init=nnx.initializers.zeros_init(), rngs=rngs)
-    self.key = nnx.Linear(features + 1, features, use_bias=False, dtype=dtype,
-                          rngs=rngs)
-    self.cnn_r = ConvStack(features + 2 * _grid.T + 1, refine_channels + (2,),
-                           refine_kernels, last_relu=False,
-                           zero_last=True, dtype=dtype,
-                           kernel_grad=kernel_grad, rngs=rngs)
+    p, t = self.factor ** 2, _grid.T
+    conv = dict(dtype=dtype, kernel_grad=kernel_grad, rngs=rngs)
+    self.cnn_c = ConvStack(3 * p + 2 * t + 3, channels, (3,) * len(channels),
+                           **conv)
+    self.head = ConvStack(channels[-1], (p * (t + 1),), (head_kernel,),
+                          last_relu=False, zero_last=True, **conv)
 
-  def __call__(self, depth_lr: jax.Array, guide: jax.Array) -> jax.Array:
-    """`[..., h, w, 1]`, `[..., M*h, M*w, 3]` -> `[..., M*h, M*w, 1]` float32."""
+  def __call__(self, depth_lr: jax.Array, guide: jax.Array, *,
+               return_weights: bool = False):
+    """`[..., h, w, 1]`, `[..., M*h, M*w, 3]` -> `[..., M*h, M*w, 1]` float32;
+    with `return_weights`, also the attention weights `[..., M*h, M*w, T]`
+    over each HR pixel's window (sample t = 4*i + j at LR offset
+    (OFFSETS[i], OFFSETS[j]) from its cell, `_grid.OFFSETS`; 0 at holes and
+    outside the image), the softmax that made the output."""
     check_inputs(depth_lr, guide, self.factor)
-    m, f32 = self.factor, jnp.float32
+    m, f32, t = self.factor, jnp.float32, _grid.T
     s = f32(self.depth_scale)
-    d = depth_lr.astype(f32)
+    d, g = depth_lr.astype(f32), guide.astype(f32)
     valid = d > 0                                               # [.., h, w, 1]
     d_nb, inside = _grid.window(d)                              # [.., h,w,T,1]
     v_nb, _ = _grid.window(valid)
     mask = inside & v_nb[..., 0]                                # [.., h, w, T]
-    mk = mask[..., None].astype(f32)
-    ref = (d_nb * mk).sum(-2, keepdims=True) / jnp.maximum(
-        mk.sum(-2, keepdims=True), f32(1))                      # [.., h,w,1,1]
-    dev = (d_nb - ref) / s * mk                                 # [.., h,w,T,1]
-
-    feats = self.cnn_g(guide if self.dtype is None else guide.astype(self.dtype))
-    q = _grid.to_phases(self.query(feats), m).astype(f32)       # [.., h,M,w,M,C]
-    f_nb, _ = _grid.window(feats[..., ::m, ::m, :])             # [.., h,w,T,F]
-    k = self.key(jnp.concatenate([f_nb, dev.astype(f_nb.dtype)], -1)).astype(f32)
-    learned = jnp.einsum("...hywxc,...hwtc->...hywxt", q, k) / f32(
-        math.sqrt(self.features))
-    logits = bilateral_logits(guide, m, jnp.exp(self.log_sigma_spatial[...]),
-                              jnp.exp(self.log_sigma_range[...])) + learned
-    a, any_valid = _grid.masked_average(logits, d_nb, mask)     # [.., H, W, 1]
-    a = fill_empty(a, any_valid, d, valid)
-
-    rel = (d_nb[..., :, None, :, None, :, 0]
-           - _grid.to_phases(a, m)) / s                         # [.., h,M,w,M,T]
-    mk_hr = jnp.broadcast_to(mask[..., :, None, :, None, :], rel.shape).astype(f32)
-    x = jnp.concatenate([_grid.from_phases(rel * mk_hr),
-                         _grid.from_phases(mk_hr)], -1)         # [.., H, W, 2T]
-    b = jnp.where(trusted_pixels(d, m), bicubic(d, m, "grid"), a)
-    x = jnp.concatenate([feats.astype(f32), x, (b - a) / s], -1)
-    g, r = jnp.split(self.cnn_r(x if self.dtype is None else x.astype(self.dtype))
-                     .astype(f32), 2, -1)
-    return a + jax.nn.sigmoid(g) * (b - a) + s * r
+    mk = mask.astype(f32)
+    ref = (d_nb[..., 0] * mk).sum(-1, keepdims=True) / jnp.maximum(
+        mk.sum(-1, keepdims=True), f32(1))                      # [.., h, w, 1]
+    dev = (d_nb[..., 0] - ref) / s * mk                         # [.., h, w, T]
+    g_q = g[..., ::m, ::m, :]                                   # [.., h, w, 3]
+    rel = cells(g, m) - jnp.tile(g_q, (1,) * (g.ndim - 1) + (m * m,))
+    x = jnp.concatenate([rel, dev, mk, g_q], -1)                # [.., h,w,3P+2T+3]
+    z = self.head(self.cnn_c(x if self.dtype is None else x.astype(self.dtype)))
+    z = uncells(z.astype(f32), m)                               # [.., h,M,w,M,T+1]
+    logits = bilateral_logits(g, m, jnp.exp(self.log_sigma_spatial[...]),
+                              jnp.exp(self.log_sigma_range[...])) + z[..., :t]
+    wgt = _grid.masked_softmax(logits, mask)                    # [.., h,M,w,M,T]
+    out = _grid.from_phases(jnp.einsum("...hywxt,...hwtc->...hywxc", wgt, d_nb))
+    any_valid = _grid.from_phases(jnp.broadcast_to(
+        mask.any(-1)[..., :, None, :, None, None], wgt.shape[:-1] + (1,)))
+    out = fill_empty(out, any_valid, d, valid) + s * _grid.from_phases(z[..., t:])
+    return (out, _grid.from_phases(wgt)) if return_weights else out

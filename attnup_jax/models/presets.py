@@ -16,7 +16,8 @@
 
 Not in the paper: `bilateral_attention` (`BilateralAttentionUpsampler`), one
 x M attention over each HR pixel's 4 x 4 LR samples whose logits start as
-joint bilateral upsampling; CNN_G [32, 32] + 16, CNN_R [32, 32] + 2.
+joint bilateral upsampling and are corrected by a CNN on the LR grid,
+CNN_C [64, 64, 64, 64] + M*M*17.
 
     >>> depth_model_params("sa_m1_f8", 4)
     73241
@@ -45,8 +46,7 @@ DEPTH_MODELS = {
     "sa_m2_f32": ("JointAttentionUpsampler",
                   dict(cnn_tg=(96, 48, 32), cnn_f=(64, 64), cnn_m=(64, 64))),
     "bilateral_attention": ("BilateralAttentionUpsampler",
-                            dict(features=16, guide_channels=(32, 32),
-                                 refine_channels=(32, 32))),
+                            dict(channels=(64, 64, 64, 64))),
 }
 
 # Paper-style display names (Table I, Fig. 5).

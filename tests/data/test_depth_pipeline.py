@@ -117,3 +117,40 @@ def test_eval_pairs_rgbdd_units():
   assert ex["id"] == rgbdd.rgbdd_ids("test")[0]
   assert ex["depth_hr"].shape == (384, 512, 1) and ex["depth_lr"].shape == (96, 128, 1)
   assert (ex["units"], ex["metric_units"], ex["metric_scale"]) == ("mm", "cm", 0.1)
+
+
+def _dihedral(x):
+  """The 8 flips/rotations of a square [P, P, ...] array."""
+  return [np.rot90(x, k)[:, ::-1] if f else np.rot90(x, k)
+          for k in range(4) for f in (0, 1)]
+
+
+def test_augment_transforms_the_pair_together():
+  """Each augmented crop is a flip/rotation of a crop of an image, depth
+  scaled by one factor in [0.7, 1.4] (holes stay 0), the guide a colour
+  variant in [0, 1]; the grid and mask hold after it; seeds reproduce."""
+  full = [datasets.normalize(rgbdd.RGBDD("train")[i]["depth"], "rgbdd")
+          for i in range(4)]
+  plain, aug = next(iter(make(seed=5))), next(iter(make(seed=5, augment=True)))
+  np.testing.assert_array_equal(
+      next(iter(make(seed=5, augment=True)))["guide"], aug["guide"])
+  assert not np.array_equal(plain["guide"], aug["guide"])
+  for i in range(B):
+    hr = aug["depth_hr"][i, :, :, 0]
+    np.testing.assert_array_equal(aug["depth_lr"][i], aug["depth_hr"][i, ::M, ::M])
+    np.testing.assert_array_equal(aug["valid"][i, ..., 0], hr > 0)
+    assert 0.0 <= aug["guide"][i].min() and aug["guide"][i].max() <= 1.0
+    src = plain["depth_hr"][i, :, :, 0]        # same image and offset as plain
+    hits = [v for v in _dihedral(src) if np.array_equal(v > 0, hr > 0)]
+    ratios = [np.median(hr[v > 0] / v[v > 0]) for v in hits
+              if np.allclose(hr, v * np.median(hr[v > 0] / v[v > 0]), rtol=1e-5,
+                             atol=1e-6)]
+    assert ratios and 0.7 <= ratios[0] <= 1.4, i
+  assert locate(plain["depth_hr"][0, :, :, 0], full, M) is not None
+
+
+def test_augment_needs_a_square_crop():
+  from attnup_jax.data.depth import transforms
+  r = {"rgb": np.zeros((8, 16, 3), np.uint8), "depth": np.zeros((8, 16), np.uint16)}
+  with pytest.raises(ValueError, match="square"):
+    transforms.random_augment(r, np.random.default_rng(0))

@@ -31,7 +31,7 @@ class DepthTask(base.Task):
         batch_size=batch_size, seed=seed, data_dir=d.data_dir,
         degradation=d.degradation, max_images=d.max_images,
         shard_index=shard_index, shard_count=shard_count,
-        num_threads=int(d.num_threads))
+        num_threads=int(d.num_threads), augment=bool(d.get("augment", False)))
 
   def test_set(self) -> list[dict]:
     """`depth_test_set` of `config.data.eval_set`, decoded on first use."""

@@ -59,7 +59,8 @@ def depth_train_dataset(name: str, factor: int, crop: int = 256,
                         num_epochs: int | None = None, tfds_dir=None,
                         shard_index: int | None = None,
                         shard_count: int | None = None,
-                        num_threads: int = 2) -> grain.IterDataset:
+                        num_threads: int = 2,
+                        augment: bool = False) -> grain.IterDataset:
   """Shuffled, repeated, batched random crops of a training split.
 
   Args:
@@ -77,6 +78,8 @@ def depth_train_dataset(name: str, factor: int, crop: int = 256,
     shard_index, shard_count: this process's shard of the images (default
       `jax.process_index()` of `jax.process_count()`).
     num_threads: reader threads (0 reads in the calling thread).
+    augment: `transforms.random_augment` each crop (flips, rotations, colour,
+      depth scale); off in the paper's configs.
 
   Returns:
     A `grain.IterDataset`; `iter(ds)` is a `grain.DatasetIterator` whose
@@ -98,6 +101,8 @@ def depth_train_dataset(name: str, factor: int, crop: int = 256,
   ds = ds.shuffle(seed=seed)
   ds = ds.random_map(lambda r, rng: transforms.random_crop(r, crop, m, rng),
                      seed=seed)
+  if augment:
+    ds = ds.random_map(transforms.random_augment, seed=seed + 1)
   ds = ds.map(lambda r: transforms.to_example(r, dataset, m, degradation))
   ds = ds.repeat(num_epochs).batch(batch_size, drop_remainder=True)
   return ds.to_iter_dataset(grain.ReadOptions(num_threads=num_threads,

@@ -48,6 +48,33 @@ def random_crop(record: dict, crop: int, factor: int,
           "depth": record["depth"][y:y + crop, x:x + crop]}
 
 
+def random_augment(record: dict, rng: np.random.Generator) -> dict:
+  """A random variant of a (cropped) record, for small training sets.
+
+  One of the 8 flips/rotations of the square crop (the same for 'rgb' and
+  'depth'; grid sampling happens after, so LR samples stay on the crop's own
+  grid), the RGB channels in a random order, inverted with probability 1/2,
+  contrast x U(0.7, 1.3) and brightness + U(-0.1, 0.1) (clipped to 0..255),
+  and the depth x U(0.7, 1.4) (the same scene nearer or farther; holes stay
+  0). 'depth' becomes float32 in its units.
+  """
+  rgb, depth = np.asarray(record["rgb"]), np.asarray(record["depth"], np.float32)
+  if rgb.shape[0] != rgb.shape[1]:
+    raise ValueError(f"random_augment needs a square crop, got {rgb.shape[:2]}.")
+  k, flip = int(rng.integers(4)), bool(rng.integers(2))
+  rgb, depth = np.rot90(rgb, k), np.rot90(depth, k)
+  if flip:
+    rgb, depth = rgb[:, ::-1], depth[:, ::-1]
+  g = rgb[..., rng.permutation(3)].astype(np.float32) / np.float32(255)
+  if rng.integers(2):
+    g = 1 - g
+  g = (g - 0.5) * rng.uniform(0.7, 1.3) + 0.5 + rng.uniform(-0.1, 0.1)
+  rgb = np.round(np.clip(g, 0, 1) * 255).astype(np.uint8)
+  depth = depth * np.float32(rng.uniform(0.7, 1.4))
+  return {**record, "rgb": np.ascontiguousarray(rgb),
+          "depth": np.ascontiguousarray(depth)}
+
+
 def to_example(record: dict, dataset: DepthDataset, factor: int,
                degradation: str = "grid") -> dict:
   """Record -> {'guide', 'depth_lr', 'depth_hr', 'valid'}, depths normalised.
