@@ -2,9 +2,11 @@
 phase's T x T low-resolution window, then the weighted sum of the values.
 
 Plain JAX, no custom derivative rule and no sequential loop: `jax.grad`,
-`jax.jvp` and `jax.vmap` all apply, and XLA fuses the sum over the T*T
-offsets into one pass that writes the output once. Storage stays in the
-values' dtype; the probabilities and every sum are float32.
+`jax.jvp` and `jax.vmap` all apply. The weighted sum is one matmul per
+block of low-resolution cells (`window_sum`), so neither pass holds a
+shifted copy of the values or a float32 high-resolution term per window
+offset (XLA on CPU materialised both). Storage stays in the values' dtype;
+the probabilities and every sum are float32.
 
 Legend: m, n = low-res rows/cols; y, x = output phases (S); a, b = window
 offsets (T); d = value channels.
@@ -15,7 +17,12 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from attnup_jax.ops._attention_windows import phase_mask, shifted, window_offsets
+import numpy as np
+
+from attnup_jax.ops._attention_logits import axis_blocks
+from attnup_jax.ops._attention_windows import phase_mask, window_offsets
+
+BLOCK = 4     # low-resolution cells per block side in `window_sum`
 
 
 def attend(logits, v, s: int, ksize: int):
@@ -34,10 +41,36 @@ def attend(logits, v, s: int, ksize: int):
   offsets = window_offsets(s, ksize)
   logits = jnp.where(phase_mask(h, w, s, ksize), logits, -jnp.inf)
   p = jax.nn.softmax(logits, axis=(-2, -1))                       # [m,y,n,x,a,b]
+  return window_sum(p, v, offsets).astype(v.dtype), p
+
+
+def window_sum(p, v, offsets):
+  """`out[m, y, n, x] = sum_ab p[m, y, n, x, a, b] v[m + o_a, n + o_b]` (v = 0
+  outside), float32 `[H, S, W, S, D]`, as one matmul per block of B x B
+  low-resolution cells: the block's S*S*B*B outputs against the (B + T - 1)^2
+  values their windows reach, the probabilities placed into that dense
+  matrix by a constant 0/1 table. Every intermediate is of the size of the
+  output or of the low-resolution values, in either pass (no shifted copy
+  of v per offset, no float32 term per offset); sizes may be symbolic."""
+  h, s, w, _, t, _ = p.shape
+  d = v.shape[-1]
+  b, halo, lo = BLOCK, t - 1, -int(offsets[0])
+  nh, nwb = (h + b - 1) // b, (w + b - 1) // b
   f32 = jnp.float32
-  out = None
-  for (dy, dx), vt in shifted(v, offsets).items():
-    a, b = dy - int(offsets[0]), dx - int(offsets[0])
-    term = p[..., a, b, None] * vt.astype(f32)[:, None, :, None, :]
-    out = term if out is None else out + term
-  return out.astype(v.dtype), p
+  vp = jnp.pad(v, ((lo, (nh + 1) * b - h - lo), (lo, (nwb + 1) * b - w - lo), (0, 0)))
+  vb = axis_blocks(axis_blocks(vp, 0, nh, b, halo), 2, nwb, b, halo)
+  vb = jnp.moveaxis(vb, 1, 2).reshape(nh, nwb, (b + halo) ** 2, d)
+  pp = jnp.pad(p, ((0, nh * b - h), (0, 0), (0, nwb * b - w), (0, 0), (0, 0), (0, 0)))
+  pp = pp.reshape(nh, b, s, nwb, b, s, t * t)
+  pp = jnp.moveaxis(pp, 3, 1).reshape(nh, nwb, (b * s) ** 2, t * t)  # q = (cy,y,cx,x)
+  cy, _, cx, _ = np.unravel_index(np.arange((b * s) ** 2), (b, s, b, s))
+  ta, tb = np.divmod(np.arange(t * t), t)
+  key = (cy[:, None] + ta[None, :]) * (b + halo) + cx[:, None] + tb[None, :]
+  place = key[:, None, :] == np.arange((b + halo) ** 2)[None, :, None]  # [q, k, t]
+  dense = jnp.einsum("uvqt,qkt->uvqk", pp, jnp.asarray(place, f32),
+                     precision=jax.lax.Precision.HIGHEST)            # exact placement
+  out = jnp.einsum("uvqk,uvkd->uvqd", dense, vb.astype(f32),
+                   precision=jax.lax.Precision.HIGHEST)
+  out = out.reshape(nh, nwb, b, s, b, s, d)
+  out = jnp.moveaxis(out, 1, 3).reshape(nh * b, s, nwb * b, s, d)
+  return out[:h, :, :w]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from attnup_jax.ops._attention_windows import phase_positions, shifted, window_offsets
 from attnup_jax.ops._resample import bilinear_phase_taps
@@ -88,6 +89,50 @@ def bilinear_axis_weights(n, s: int):
   return jnp.stack(rows, 1)                                        # [N, S, E]
 
 
+def axis_blocks(x, axis: int, n, b: int, halo: int):
+  """x with `(n + 1) * b` entries along `axis` -> `n` blocks of `b + halo`
+  (block u: entries u*b .. u*b + b + halo - 1), as two new axes."""
+  shape = x.shape
+  r = x.reshape(shape[:axis] + (n + 1, b) + shape[axis + 1:])
+  head = jax.lax.slice_in_dim(r, 0, n, axis=axis)
+  tail = jax.lax.slice_in_dim(jax.lax.slice_in_dim(r, 1, n + 1, axis=axis),
+                              0, halo, axis=axis + 1)
+  return jnp.concatenate([head, tail], axis + 1) if halo else head
+
+
+def window_products(q, k, wide) -> jax.Array:
+  """`qk[m, n, i, j] = q[m, n] . k[m + wide_i, n + wide_j]` (k = 0 outside),
+  `[H, W, len(wide)**2]` float32, without a shifted copy of k per offset.
+
+  Queries are cut into b x b blocks and each block meets the (b + halo)^2
+  keys its windows reach (halo = len(wide) - 1) in one matmul; a constant
+  0/1 table then picks each query's len(wide)^2 products. So k is read as
+  one blocked copy ((b + halo)^2 / b^2 of its size) and every intermediate
+  is of the low-resolution size, in either pass. b = max(8, halo); sizes
+  may be symbolic (`jax.export`).
+  """
+  h, w, c = k.shape
+  nw = len(wide)
+  halo = nw - 1
+  b = max(8, halo)
+  nh, nwb = (h + b - 1) // b, (w + b - 1) // b
+  lo = -int(wide[0])
+  kp = jnp.pad(k, ((lo, (nh + 1) * b - h - lo), (lo, (nwb + 1) * b - w - lo), (0, 0)))
+  kb = axis_blocks(axis_blocks(kp, 0, nh, b, halo), 2, nwb, b, halo)
+  kb = jnp.moveaxis(kb, 1, 2).reshape(nh, nwb, (b + halo) ** 2, c)  # [u, v, K, c]
+  qp = jnp.pad(q, ((0, nh * b - h), (0, nwb * b - w), (0, 0)))
+  qb = jnp.moveaxis(qp.reshape(nh, b, nwb, b, c), 1, 2).reshape(nh, nwb, b * b, c)
+  full = jnp.einsum("uvqc,uvkc->uvqk", qb, kb, preferred_element_type=F32)
+  y, x = np.divmod(np.arange(b * b), b)                          # query in block
+  i, j = np.divmod(np.arange(nw * nw), nw)                        # window offset
+  key = (y[:, None] + i[None, :]) * (b + halo) + x[:, None] + j[None, :]
+  pick = (key[:, None, :] == np.arange((b + halo) ** 2)[None, :, None])
+  qk = jnp.einsum("uvqk,qkt->uvqt", full, jnp.asarray(pick, F32),
+                  precision=jax.lax.Precision.HIGHEST)            # exact selection
+  qk = jnp.moveaxis(qk.reshape(nh, nwb, b, b, nw * nw), 2, 1)
+  return qk.reshape(nh * b, nwb * b, nw * nw)[:h, :w]
+
+
 def lowres_logits(q, k, pos_y, pos_x, s: int, ksize: int, scale: float):
   """q `[H, W, C]` (low-resolution queries), k `[H, W, C]` -> `[H, S, W, S, T, T]` f32."""
   h, w, c = k.shape
@@ -96,9 +141,7 @@ def lowres_logits(q, k, pos_y, pos_x, s: int, ksize: int, scale: float):
   t = len(offsets)
   wide = range(int(offsets[0]) - taps[-1], int(offsets[-1]) - taps[0] + 1)
   nw = len(wide)
-  # qk[m, n, i, j] = q[m, n] . k[m + wide_i, n + wide_j]          [H, W, nw*nw]
-  qk = jnp.stack([jnp.einsum("mnc,mnc->mn", q, kt, preferred_element_type=F32)
-                  for kt in shifted(k, wide).values()], -1)
+  qk = window_products(q, k, list(wide))                          # [H, W, nw*nw]
   qpy, qpx = _position_products(q, pos_y, pos_x, s, ksize, "mnc,{0}{1}c->mn{0}{1}")
   feats = jnp.concatenate([qk, qpy.reshape(h, w, s * t), qpx.reshape(h, w, s * t)], -1)
   ay, ax = bilinear_axis_weights(h, s), bilinear_axis_weights(w, s)
