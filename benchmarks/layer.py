@@ -60,6 +60,7 @@ def make_layers(c, k, s, dtype):
                                                    rngs=rngs)
   return {
       FAST: lambda: attention("fast"),
+      "attention (shifted: same, sums over shifted slices)": lambda: attention("shifted"),
       "attention (highres: HR queries, same core)": lambda: attention("highres"),
       "attention (loop: previous core)": lambda: attention("loop"),
       REFERENCE: lambda: attention("reference"),

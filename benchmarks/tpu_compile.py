@@ -75,6 +75,7 @@ def layer_programs(sharding, batch=16, size=32, c=128, k=5, s=2):
   rngs = nnx.Rngs(0)
   layers = {
       "attention (fast)": attnn.AttentionUpsample(c, c, k, s, rngs=rngs),
+      "attention (shifted)": attnn.AttentionUpsample(c, c, k, s, impl="shifted", rngs=rngs),
       "attention (highres)": attnn.AttentionUpsample(c, c, k, s, impl="highres", rngs=rngs),
       "attention (loop)": attnn.AttentionUpsample(c, c, k, s, impl="loop", rngs=rngs),
       "sub-pixel conv (nnx.Conv)": SubPixelConv(c, c, k, s, rngs=rngs),

@@ -28,7 +28,7 @@ def bf16_close_to_rounded_float32(out16, out32, ulps: float = 1.0):
 
 
 CASES = [("attention_upsample", "fast"), ("attention_upsample", "reference"),
-         ("attention_upsample_bilinear", "fast")]
+         ("attention_upsample_bilinear", "fast"), ("attention_upsample_bilinear", "shifted")]
 
 
 @pytest.mark.parametrize("name,impl", CASES)

@@ -49,8 +49,8 @@ def value_and_grads(f, args, cot):
 # Batch 1 with the smallest window, 3 with the larger one: both sizes, every S.
 # The default impl on the whole grid, the others on a part of it.
 CASES = [(s, k, (1,) if k == 2 * s - 1 else (3,), ("fast",)) for s, k in GRID]
-CASES[3] = CASES[3][:3] + (("fast", "loop", "highres"),)     # S = 2, K = 5
-CASES[4] = CASES[4][:3] + (("fast", "loop", "highres"),)     # S = 3, K = 5
+CASES[3] = CASES[3][:3] + (("fast", "shifted", "loop", "highres"),)   # S = 2, K = 5
+CASES[4] = CASES[4][:3] + (("fast", "shifted", "loop", "highres"),)   # S = 3, K = 5
 
 
 @pytest.mark.parametrize("s,k,batch,impls", CASES)

@@ -9,6 +9,9 @@ equal to 1e-5 in float32 (values and gradients):
 - `"fast"` (default): the phase-decomposed logits (`_attention_logits.py`,
   from low-resolution products for `attention_upsample_bilinear`) and the
   shared core (`_attention_core.py`). Plain JAX: `grad`, `jvp`, `vmap`.
+- `"shifted"`: the same, with the window sums taken over shifted slices
+  instead of blocked matmuls: more memory and time on CPU, but what XLA's TPU
+  compiler fuses best (less HBM; docs/BENCHMARKS.md).
 - `"loop"`: the previous core, sequential loops and a custom VJP
   (`_attention_loop.py`); no `jvp`, no `return_weights`.
 - `"reference"`: the literal definition (`_attention_reference.py`).
@@ -33,7 +36,7 @@ from attnup_jax.ops._batching import batched
 from attnup_jax.ops._checks import check_kernel_size, check_rank, check_stride
 from attnup_jax.ops._resample import bilinear_upsample
 
-IMPLS = ("fast", "loop", "reference")
+IMPLS = ("fast", "shifted", "loop", "reference")
 BILINEAR_IMPLS = IMPLS + ("highres",)
 _STATIC = ("stride", "kernel_size", "scale", "impl", "return_weights")
 
@@ -82,11 +85,12 @@ def _static_args(stride, kernel_size, scale, impl, impls, k):
   return s, ksize, scale
 
 
-def _fast(logits_fn, s, ksize, scale, return_weights):
+def _fast(logits_fn, s, ksize, scale, return_weights, blocked=True):
   """One image through `logits_fn` and the shared core."""
   def one(q, k, v, pos_y, pos_x):
     h, w, d = v.shape
-    out, p = attend(logits_fn(q, k, pos_y, pos_x, s, ksize, scale), v, s, ksize)
+    out, p = attend(logits_fn(q, k, pos_y, pos_x, s, ksize, scale), v, s, ksize,
+                    blocked)
     out = out.reshape(h * s, w * s, d)
     return (out, phase_weights_to_window(p, s, ksize)) if return_weights else out
   return one
@@ -118,7 +122,7 @@ def attention_upsample(q: jax.Array, k: jax.Array, v: jax.Array,
     stride: S >= 1 (static).
     kernel_size: odd K >= 2S-1 (static).
     scale: logit scale; `None` means 1/sqrt(C), `1.0` is Eq. 12 literally.
-    impl: "fast", "loop" or "reference" (module docstring).
+    impl: "fast", "shifted", "loop" or "reference" (module docstring).
     return_weights: also return the attention weights `[..., S*H, S*W, K*K]`
       (window index ky*K + kx, zeros at invalid positions), float32.
 
@@ -142,7 +146,8 @@ def attention_upsample(q: jax.Array, k: jax.Array, v: jax.Array,
   elif impl == "loop":
     one = lambda *a: loop_one(*a, s, ksize, scale)
   else:
-    one = _fast(highres_logits, s, ksize, scale, return_weights)
+    one = _fast(highres_logits, s, ksize, scale, return_weights,
+                blocked=impl == "fast")
   return batched(one, (q, k, v, pos_y, pos_x), image_args=3)
 
 
@@ -164,7 +169,7 @@ def attention_upsample_bilinear(q: jax.Array, k: jax.Array, v: jax.Array,
     v: values `[..., H, W, Cv]`.
     pos_y, pos_x, stride, kernel_size, scale, return_weights: as
       `attention_upsample`.
-    impl: "fast", "highres", "loop" or "reference" (module docstring).
+    impl: "fast", "shifted", "highres", "loop" or "reference" (module docstring).
 
   Returns:
     `[..., S*H, S*W, Cv]` in `v.dtype`, or `(out, weights)`.
@@ -176,12 +181,14 @@ def attention_upsample_bilinear(q: jax.Array, k: jax.Array, v: jax.Array,
   """
   s, ksize, scale = _static_args(stride, kernel_size, scale, impl, BILINEAR_IMPLS, k)
   _check_inputs(q, k, v, pos_y, pos_x, 1, ksize)
-  if impl != "fast":
+  if impl not in ("fast", "shifted"):
     return attention_upsample(
         bilinear_upsample(q, s), k, v, pos_y, pos_x, stride=s, kernel_size=ksize,
         scale=scale, impl="fast" if impl == "highres" else impl,
         return_weights=return_weights)
-  one = _fast(lowres_logits, s, ksize, scale, return_weights)
+  blocked = impl == "fast"
+  one = _fast(functools.partial(lowres_logits, blocked=blocked), s, ksize, scale,
+              return_weights, blocked)
   return batched(one, (q, k, v, pos_y, pos_x), image_args=3)
 
 

@@ -20,18 +20,21 @@ import jax.numpy as jnp
 import numpy as np
 
 from attnup_jax.ops._attention_logits import axis_blocks
-from attnup_jax.ops._attention_windows import phase_mask, window_offsets
+from attnup_jax.ops._attention_windows import phase_mask, shifted, window_offsets
 
 BLOCK = 4     # low-resolution cells per block side in `window_sum`
 
 
-def attend(logits, v, s: int, ksize: int):
+def attend(logits, v, s: int, ksize: int, blocked: bool = True):
   """Softmax-weighted values of the phase windows.
 
   Args:
     logits: `[H, S, W, S, T, T]` float32, unmasked (any value where invalid).
     v: values `[H, W, D]` on the low-resolution grid.
     s, ksize: stride S and window K (static).
+    blocked: the weighted sum by `window_sum` (impl "fast": least memory and
+      time on CPU) or by `shifted_sum` (impl "shifted": what XLA's TPU
+      compiler fuses best; docs/BENCHMARKS.md).
 
   Returns:
     (out `[H, S, W, S, D]` in `v.dtype`, probabilities `[H, S, W, S, T, T]`
@@ -41,7 +44,19 @@ def attend(logits, v, s: int, ksize: int):
   offsets = window_offsets(s, ksize)
   logits = jnp.where(phase_mask(h, w, s, ksize), logits, -jnp.inf)
   p = jax.nn.softmax(logits, axis=(-2, -1))                       # [m,y,n,x,a,b]
-  return window_sum(p, v, offsets).astype(v.dtype), p
+  total = (window_sum if blocked else shifted_sum)(p, v, offsets)
+  return total.astype(v.dtype), p
+
+
+def shifted_sum(p, v, offsets):
+  """`window_sum` as a sum over the T*T window offsets of `p` times the
+  values shifted by that offset (one slice of a padded copy each)."""
+  f32, out = jnp.float32, None
+  for (dy, dx), vt in shifted(v, offsets).items():
+    a, b = dy - int(offsets[0]), dx - int(offsets[0])
+    term = p[..., a, b, None] * vt.astype(f32)[:, None, :, None, :]
+    out = term if out is None else out + term
+  return out
 
 
 def window_sum(p, v, offsets):

@@ -133,15 +133,23 @@ def window_products(q, k, wide) -> jax.Array:
   return qk.reshape(nh * b, nwb * b, nw * nw)[:h, :w]
 
 
-def lowres_logits(q, k, pos_y, pos_x, s: int, ksize: int, scale: float):
-  """q `[H, W, C]` (low-resolution queries), k `[H, W, C]` -> `[H, S, W, S, T, T]` f32."""
+def shifted_products(q, k, wide) -> jax.Array:
+  """`window_products` as one product per offset with a shifted slice of k."""
+  return jnp.stack([jnp.einsum("mnc,mnc->mn", q, kt, preferred_element_type=F32)
+                    for kt in shifted(k, wide).values()], -1)
+
+
+def lowres_logits(q, k, pos_y, pos_x, s: int, ksize: int, scale: float,
+                  blocked: bool = True):
+  """q `[H, W, C]` (low-resolution queries), k `[H, W, C]` -> `[H, S, W, S, T, T]`
+  f32; the q . k products by `window_products` (blocked) or `shifted_products`."""
   h, w, c = k.shape
   q, k, pos_y, pos_x = _common_dtype(q, k, pos_y, pos_x)
   offsets, taps = window_offsets(s, ksize), bilinear_taps(s)
   t = len(offsets)
   wide = range(int(offsets[0]) - taps[-1], int(offsets[-1]) - taps[0] + 1)
   nw = len(wide)
-  qk = window_products(q, k, list(wide))                          # [H, W, nw*nw]
+  qk = (window_products if blocked else shifted_products)(q, k, list(wide))
   qpy, qpx = _position_products(q, pos_y, pos_x, s, ksize, "mnc,{0}{1}c->mn{0}{1}")
   feats = jnp.concatenate([qk, qpy.reshape(h, w, s * t), qpx.reshape(h, w, s * t)], -1)
   ay, ax = bilinear_axis_weights(h, s), bilinear_axis_weights(w, s)
