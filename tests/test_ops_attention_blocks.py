@@ -76,12 +76,12 @@ def test_gradients_match_the_shifted_slices_form():
   def literal_products(q, k):
     return jnp.stack([jnp.sum(q * shift(k, a, b), -1) for a in wide for b in wide], -1)
 
-  fast = jax.grad(lambda p, v: jnp.sum(window_sum(p, v, np.asarray(offsets)) * g_out),
-                  (0, 1))(p, v)
-  slow = jax.grad(lambda p, v: jnp.sum(literal_sum(p, v) * g_out), (0, 1))(p, v)
+  fast = jax.jit(jax.grad(lambda p, v: jnp.sum(window_sum(p, v, np.asarray(offsets)) * g_out),
+                  (0, 1)))(p, v)
+  slow = jax.jit(jax.grad(lambda p, v: jnp.sum(literal_sum(p, v) * g_out), (0, 1)))(p, v)
   for a, b in zip(fast, slow):
     np.testing.assert_allclose(a, b, atol=1e-5)
-  fast = jax.grad(lambda q, k: jnp.sum(window_products(q, k, wide) * g_qk), (0, 1))(q, k)
-  slow = jax.grad(lambda q, k: jnp.sum(literal_products(q, k) * g_qk), (0, 1))(q, k)
+  fast = jax.jit(jax.grad(lambda q, k: jnp.sum(window_products(q, k, wide) * g_qk), (0, 1)))(q, k)
+  slow = jax.jit(jax.grad(lambda q, k: jnp.sum(literal_products(q, k) * g_qk), (0, 1)))(q, k)
   for a, b in zip(fast, slow):
     np.testing.assert_allclose(a, b, atol=1e-5)
