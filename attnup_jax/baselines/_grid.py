@@ -8,6 +8,7 @@ axis, at signed distance `d - r/M` LR pixels. Shapes (B any leading dims):
     x_lr      [B, h, w, C]          -> window(x_lr)      [B, h, w, T, C]   (T = 16)
     logits    [B, h, M, w, M, T]    (HR pixel (M*m + ry, M*n + rx) = [m, ry, n, rx])
     masked_softmax(logits, mask [B, h, w, T])                 -> weights like logits
+    weighted_average(weights, values, mask)                   = masked_average
     masked_average(logits, values [B, h, w, T, Cv], mask [B, h, w, T]) -> [B, H, W, Cv]
 
 Window positions past the image border are invalid (mask False), never zeros.
@@ -98,8 +99,14 @@ def masked_average(logits: jax.Array, values: jax.Array,
     (`[..., M*h, M*w, Cv]` float32, 0 where no sample of the window is valid;
      `[..., M*h, M*w, 1]` bool, True where at least one sample is valid).
   """
-  wgt = masked_softmax(logits, mask)
-  out = jnp.einsum("...hywxt,...hwtc->...hywxc", wgt, values.astype(jnp.float32))
+  return weighted_average(masked_softmax(logits, mask), values, mask)
+
+
+def weighted_average(weights: jax.Array, values: jax.Array,
+                     mask: jax.Array) -> tuple[jax.Array, jax.Array]:
+  """`masked_average` from its weights `[..., h, M, w, M, T]`
+  (`masked_softmax`): the same two outputs."""
+  out = jnp.einsum("...hywxt,...hwtc->...hywxc", weights, values.astype(jnp.float32))
   any_valid = jnp.broadcast_to(mask.any(-1)[..., :, None, :, None, None],
                                out.shape[:-1] + (1,))
   return from_phases(out), from_phases(any_valid)

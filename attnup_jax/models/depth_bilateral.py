@@ -135,8 +135,6 @@ class BilateralAttentionUpsampler(nnx.Module):
     logits = bilateral_logits(g, m, jnp.exp(self.log_sigma_spatial[...]),
                               jnp.exp(self.log_sigma_range[...])) + z[..., :t]
     wgt = _grid.masked_softmax(logits, mask)                    # [.., h,M,w,M,T]
-    out = _grid.from_phases(jnp.einsum("...hywxt,...hwtc->...hywxc", wgt, d_nb))
-    any_valid = _grid.from_phases(jnp.broadcast_to(
-        mask.any(-1)[..., :, None, :, None, None], wgt.shape[:-1] + (1,)))
+    out, any_valid = _grid.weighted_average(wgt, d_nb, mask)    # [.., H, W, 1]
     out = fill_empty(out, any_valid, d, valid) + s * _grid.from_phases(z[..., t:])
     return (out, _grid.from_phases(wgt)) if return_weights else out

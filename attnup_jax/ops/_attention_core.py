@@ -19,8 +19,8 @@ import jax.numpy as jnp
 
 import numpy as np
 
-from attnup_jax.ops._attention_logits import axis_blocks
-from attnup_jax.ops._attention_windows import phase_mask, shifted, window_offsets
+from attnup_jax.ops._attention_windows import (phase_mask, shifted, window_blocks,
+                                               window_offsets, window_picks)
 
 BLOCK = 4     # low-resolution cells per block side in `window_sum`
 
@@ -68,24 +68,16 @@ def window_sum(p, v, offsets):
   output or of the low-resolution values, in either pass (no shifted copy
   of v per offset, no float32 term per offset); sizes may be symbolic."""
   h, s, w, _, t, _ = p.shape
-  d = v.shape[-1]
-  b, halo, lo = BLOCK, t - 1, -int(offsets[0])
-  nh, nwb = (h + b - 1) // b, (w + b - 1) // b
-  f32 = jnp.float32
-  vp = jnp.pad(v, ((lo, (nh + 1) * b - h - lo), (lo, (nwb + 1) * b - w - lo), (0, 0)))
-  vb = axis_blocks(axis_blocks(vp, 0, nh, b, halo), 2, nwb, b, halo)
-  vb = jnp.moveaxis(vb, 1, 2).reshape(nh, nwb, (b + halo) ** 2, d)
+  b, halo = BLOCK, t - 1
+  vb = window_blocks(v, -int(offsets[0]), b, halo).astype(jnp.float32)  # [u,v,K,d]
+  nh, nwb, _, d = vb.shape
   pp = jnp.pad(p, ((0, nh * b - h), (0, 0), (0, nwb * b - w), (0, 0), (0, 0), (0, 0)))
   pp = pp.reshape(nh, b, s, nwb, b, s, t * t)
   pp = jnp.moveaxis(pp, 3, 1).reshape(nh, nwb, (b * s) ** 2, t * t)  # q = (cy,y,cx,x)
   cy, _, cx, _ = np.unravel_index(np.arange((b * s) ** 2), (b, s, b, s))
-  ta, tb = np.divmod(np.arange(t * t), t)
-  key = (cy[:, None] + ta[None, :]) * (b + halo) + cx[:, None] + tb[None, :]
-  place = key[:, None, :] == np.arange((b + halo) ** 2)[None, :, None]  # [q, k, t]
-  dense = jnp.einsum("uvqt,qkt->uvqk", pp, jnp.asarray(place, f32),
+  dense = jnp.einsum("uvqt,qkt->uvqk", pp, window_picks(cy, cx, t, b, halo),
                      precision=jax.lax.Precision.HIGHEST)            # exact placement
-  out = jnp.einsum("uvqk,uvkd->uvqd", dense, vb.astype(f32),
-                   precision=jax.lax.Precision.HIGHEST)
+  out = jnp.einsum("uvqk,uvkd->uvqd", dense, vb, precision=jax.lax.Precision.HIGHEST)
   out = out.reshape(nh, nwb, b, s, b, s, d)
   out = jnp.moveaxis(out, 1, 3).reshape(nh * b, s, nwb * b, s, d)
   return out[:h, :, :w]

@@ -25,7 +25,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from attnup_jax.ops._attention_windows import phase_positions, shifted, window_offsets
+from attnup_jax.ops._attention_windows import (phase_positions, shifted, window_blocks,
+                                               window_offsets, window_picks)
 from attnup_jax.ops._resample import bilinear_phase_taps
 
 F32 = jnp.float32
@@ -89,17 +90,6 @@ def bilinear_axis_weights(n, s: int):
   return jnp.stack(rows, 1)                                        # [N, S, E]
 
 
-def axis_blocks(x, axis: int, n, b: int, halo: int):
-  """x with `(n + 1) * b` entries along `axis` -> `n` blocks of `b + halo`
-  (block u: entries u*b .. u*b + b + halo - 1), as two new axes."""
-  shape = x.shape
-  r = x.reshape(shape[:axis] + (n + 1, b) + shape[axis + 1:])
-  head = jax.lax.slice_in_dim(r, 0, n, axis=axis)
-  tail = jax.lax.slice_in_dim(jax.lax.slice_in_dim(r, 1, n + 1, axis=axis),
-                              0, halo, axis=axis + 1)
-  return jnp.concatenate([head, tail], axis + 1) if halo else head
-
-
 def window_products(q, k, wide) -> jax.Array:
   """`qk[m, n, i, j] = q[m, n] . k[m + wide_i, n + wide_j]` (k = 0 outside),
   `[H, W, len(wide)**2]` float32, without a shifted copy of k per offset.
@@ -115,19 +105,13 @@ def window_products(q, k, wide) -> jax.Array:
   nw = len(wide)
   halo = nw - 1
   b = max(8, halo)
-  nh, nwb = (h + b - 1) // b, (w + b - 1) // b
-  lo = -int(wide[0])
-  kp = jnp.pad(k, ((lo, (nh + 1) * b - h - lo), (lo, (nwb + 1) * b - w - lo), (0, 0)))
-  kb = axis_blocks(axis_blocks(kp, 0, nh, b, halo), 2, nwb, b, halo)
-  kb = jnp.moveaxis(kb, 1, 2).reshape(nh, nwb, (b + halo) ** 2, c)  # [u, v, K, c]
+  kb = window_blocks(k, -int(wide[0]), b, halo)                  # [u, v, K, c]
+  nh, nwb = kb.shape[:2]
   qp = jnp.pad(q, ((0, nh * b - h), (0, nwb * b - w), (0, 0)))
   qb = jnp.moveaxis(qp.reshape(nh, b, nwb, b, c), 1, 2).reshape(nh, nwb, b * b, c)
   full = jnp.einsum("uvqc,uvkc->uvqk", qb, kb, preferred_element_type=F32)
   y, x = np.divmod(np.arange(b * b), b)                          # query in block
-  i, j = np.divmod(np.arange(nw * nw), nw)                        # window offset
-  key = (y[:, None] + i[None, :]) * (b + halo) + x[:, None] + j[None, :]
-  pick = (key[:, None, :] == np.arange((b + halo) ** 2)[None, :, None])
-  qk = jnp.einsum("uvqk,qkt->uvqt", full, jnp.asarray(pick, F32),
+  qk = jnp.einsum("uvqk,qkt->uvqt", full, window_picks(y, x, nw, b, halo),
                   precision=jax.lax.Precision.HIGHEST)            # exact selection
   qk = jnp.moveaxis(qk.reshape(nh, nwb, b, b, nw * nw), 2, 1)
   return qk.reshape(nh * b, nwb * b, nw * nw)[:h, :w]

@@ -70,6 +70,41 @@ def shifted(x, offsets):
           for dy in offsets for dx in offsets}
 
 
+def axis_blocks(x, axis: int, n, b: int, halo: int):
+  """x with `(n + 1) * b` entries along `axis` -> `n` blocks of `b + halo`
+  (block u: entries u*b .. u*b + b + halo - 1), as two new axes."""
+  shape = x.shape
+  r = x.reshape(shape[:axis] + (n + 1, b) + shape[axis + 1:])
+  head = jax.lax.slice_in_dim(r, 0, n, axis=axis)
+  tail = jax.lax.slice_in_dim(jax.lax.slice_in_dim(r, 1, n + 1, axis=axis),
+                              0, halo, axis=axis + 1)
+  return jnp.concatenate([head, tail], axis + 1) if halo else head
+
+
+def window_blocks(x, lo: int, b: int, halo: int):
+  """`[H, W, C]` -> `[ceil(H/b), ceil(W/b), (b + halo)^2, C]`: for each block
+  (u, v) of b x b low-resolution cells, the entries
+  `x[b*u - lo + i, b*v - lo + j]` (i, j < b + halo; zero outside the image)
+  that the windows of its cells reach, read as one blocked copy. Sizes may be
+  symbolic."""
+  h, w, c = x.shape
+  nh, nw = (h + b - 1) // b, (w + b - 1) // b
+  xp = jnp.pad(x, ((lo, (nh + 1) * b - h - lo), (lo, (nw + 1) * b - w - lo), (0, 0)))
+  xb = axis_blocks(axis_blocks(xp, 0, nh, b, halo), 2, nw, b, halo)
+  return jnp.moveaxis(xb, 1, 2).reshape(nh, nw, (b + halo) ** 2, c)
+
+
+def window_picks(cell_y, cell_x, t: int, b: int, halo: int):
+  """`[Q, (b + halo)^2, t*t]` float32 0/1: row q, a cell (cell_y[q],
+  cell_x[q]) of a block, takes window offset (i, j) = divmod(slot, t) from
+  entry (cell_y + i) * (b + halo) + cell_x + j of its `window_blocks`."""
+  i, j = np.divmod(np.arange(t * t), t)
+  key = ((np.asarray(cell_y)[:, None] + i[None, :]) * (b + halo)
+         + np.asarray(cell_x)[:, None] + j[None, :])
+  picks = key[:, None, :] == np.arange((b + halo) ** 2)[None, :, None]
+  return jnp.asarray(picks, jnp.float32)
+
+
 def phase_weights_to_window(p, s: int, ksize: int):
   """`[H, S, W, S, T, T]` phase weights -> `[S*H, S*W, K*K]` on the K x K window."""
   h, _, w, _, t, _ = p.shape
