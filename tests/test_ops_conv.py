@@ -52,6 +52,10 @@ CASES = [  # (batch, H, W, Cin, Cout, Kh, Kw, padding)
     (2, 9, 7, 3, 2, 4, 2, "SAME"),      # even kernel: asymmetric padding
     (2, 6, 6, 3, 3, 3, 3, "VALID"),
     (1, 5, 6, 2, 3, 3, 3, ((2, 0), (1, 1))),
+    # Cout < Cin: the window moves onto the output gradient.
+    (2, 7, 6, 6, 1, 5, 5, "SAME"),
+    (1, 8, 5, 5, 2, 3, 2, "VALID"),
+    (2, 6, 7, 4, 3, 3, 3, ((0, 2), (2, 1))),
 ]
 
 

@@ -9,9 +9,14 @@ Kh matrix products, one per kernel row:
     dkernel[dy] = einsum('bhwxc,bhwo->xco', patches_dy, d_out)   [Kw, Cin, Cout]
 
 where `patches_dy[b, h, w, dx, c] = x_padded[b, h + dy, w + dx, c]` (the
-Kw-wide row of the input seen by output pixel (h, w)); the input gradient is
-the usual transposed convolution. Same function, same gradients (up to
-float32 summation order).
+Kw-wide row of the input seen by output pixel (h, w)). When the output has
+fewer channels than the input (a 5x5 48 -> 1 conv ends each DJF branch) the
+window moves onto the output gradient instead,
+dkernel[dy] = einsum('bhwc,bhwxo->xco', x_padded, g_patches_dy) with
+`g_patches_dy[b, h, w, dx, o] = g[b, h - dy, w - dx, o]`, so the patches have
+Kw*min(Cin, Cout) channels (DJF's x8 training step, batch 16 of 128-pixel
+crops: 2.46 s -> 1.16-1.32 s here, docs/RESULTS.md). The input gradient is the usual transposed convolution.
+Same function, same gradients (up to float32 summation order).
 
 The kernel gradient is chosen explicitly, never by the backend:
 `kernel_grad="matmul"` (the default, what the CPU training configs need)
@@ -85,9 +90,20 @@ def _conv_bwd(pads, res, g):
   # linear in x: transpose it directly rather than through jax.vjp, which
   # would evaluate the forward convolution again.
   (dx,) = jax.linear_transpose(lambda x_: _conv(x_, kernel, pads), x)(g)
-  # Kernel gradient: one matrix product per kernel row.
+  # Kernel gradient: one matrix product per kernel row, over patches of
+  # whichever of x and g has fewer channels.
   cin, cout = x.shape[-1], g.shape[-1]
   xp = jnp.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
+  rows = (_rows_from_input_patches if cin <= cout else _rows_from_grad_patches)(
+      xp, g, kh, kw)
+  dkernel = jnp.stack(rows).astype(kernel.dtype)               # [Kh, Kw, Cin, Cout]
+  return dx, dkernel
+
+
+def _rows_from_input_patches(xp, g, kh: int, kw: int):
+  """dkernel[dy] = patches_dy^T g, patches_dy[b, h, w, dx, c] = xp[b, h + dy, w + dx, c]
+  (Kw*Cin columns): xp `[B, Hp, Wp, Cin]`, g `[B, H', W', Cout]` -> Kh x `[Kw, Cin, Cout]`."""
+  cin, (_, ho, wo, cout) = xp.shape[-1], g.shape
   g_t = g.reshape(-1, cout).T                                  # [Cout, B*H'*W']
   rows = []
   for dy in range(kh):
@@ -96,8 +112,25 @@ def _conv_bwd(pads, res, g):
     row = jnp.dot(g_t, patches.reshape(-1, kw * cin),          # [Cout, Kw*Cin]
                   preferred_element_type=jnp.float32)
     rows.append(row.T.reshape(kw, cin, cout))
-  dkernel = jnp.stack(rows).astype(kernel.dtype)               # [Kh, Kw, Cin, Cout]
-  return dx, dkernel
+  return rows
+
+
+def _rows_from_grad_patches(xp, g, kh: int, kw: int):
+  """The same rows with the window moved onto g (Kw*Cout columns, fewer when
+  Cout < Cin, e.g. a 5x5 48 -> 1 conv):
+  dkernel[dy, dx] = sum_{b, h, w} xp[b, h, w] g[b, h - dy, w - dx] (g = 0 outside)."""
+  (b, hp, wp, cin), cout = xp.shape, g.shape[-1]
+  gp = jnp.pad(g, ((0, 0), (kh - 1, kh - 1), (kw - 1, kw - 1), (0, 0)))
+  x_t = xp.reshape(-1, cin).T                                  # [Cin, B*Hp*Wp]
+  rows = []
+  for dy in range(kh):
+    band = gp[:, kh - 1 - dy:kh - 1 - dy + hp]                 # [B, Hp, Wp+.., Cout]
+    patches = jnp.concatenate(
+        [band[:, :, kw - 1 - dx:kw - 1 - dx + wp] for dx in range(kw)], -1)
+    row = jnp.dot(x_t, patches.reshape(-1, kw * cout),         # [Cin, Kw*Cout]
+                  preferred_element_type=jnp.float32)
+    rows.append(jnp.moveaxis(row.reshape(cin, kw, cout), 0, 1))
+  return rows
 
 
 _conv_nhwc.defvjp(_conv_fwd, _conv_bwd)
