@@ -5,6 +5,7 @@ convolutions a user would otherwise pick, all measured side by side in one run.
     python benchmarks/layer.py --repeats 5 --json out.json
     python benchmarks/layer.py --dtypes float32 --skip "attention (reference)"
     python benchmarks/layer.py --memory-only     # compile only: peak memory, no timing
+    python benchmarks/layer.py --memory-only --only "attention (fast)"
 
 Each layer maps `[B, H, W, C] -> [B, S*H, S*W, C]`. The timed function is one
 jitted `jax.value_and_grad` of `mean(out**2)` with respect to the parameters
@@ -156,6 +157,9 @@ def main(argv=None):
                       help="report this layer's memory but do not time it (repeatable)")
   parser.add_argument("--skip", action="append", default=[],
                       help="skip this layer (repeatable), e.g. 'attention (reference)'")
+  parser.add_argument("--only", action="append", default=[],
+                      help="measure only this layer beside the fast attention (repeatable), "
+                      "e.g. nnx.ConvTranspose; the fast attention alone: --only 'attention (fast)'")
   args = parser.parse_args(argv)
   print(f"jax {jax.__version__} on {jax.devices()[0].platform} "
         f"({jax.device_count()} device(s), {platform.processor() or platform.machine()})")
@@ -171,7 +175,8 @@ def main(argv=None):
       repeats = 0 if args.memory_only else args.repeats
       rows = {name: measure(make(), x, 0 if name in args.untimed else repeats)
               for name, make in make_layers(c, k, s, dtype).items()
-              if name not in args.skip}
+              if name not in args.skip
+              and (not args.only or name in args.only or name == FAST)}
       results.append(dict(setting=st, dtype=dtype_name, rows=rows))
       print_table(st, dtype_name, rows, args.repeats)
   print_targets(results)
