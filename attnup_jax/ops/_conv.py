@@ -119,7 +119,7 @@ def _rows_from_grad_patches(xp, g, kh: int, kw: int):
   """The same rows with the window moved onto g (Kw*Cout columns, fewer when
   Cout < Cin, e.g. a 5x5 48 -> 1 conv):
   dkernel[dy, dx] = sum_{b, h, w} xp[b, h, w] g[b, h - dy, w - dx] (g = 0 outside)."""
-  (b, hp, wp, cin), cout = xp.shape, g.shape[-1]
+  (_, hp, wp, cin), cout = xp.shape, g.shape[-1]
   gp = jnp.pad(g, ((0, 0), (kh - 1, kh - 1), (kw - 1, kw - 1), (0, 0)))
   x_t = xp.reshape(-1, cin).T                                  # [Cin, B*Hp*Wp]
   rows = []
