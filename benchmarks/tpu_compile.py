@@ -69,29 +69,31 @@ def report(compiled) -> dict:
 
 # ------------------------------------------------------------------ the layer
 
-def layer_programs(sharding, batch=16, size=32, c=128, k=5, s=2):
-  """Forward+backward of each layer (as benchmarks/layer.py), float32, SR setting."""
+def layer_programs(sharding, dtype=jnp.float32, batch=16, size=32, c=128, k=5, s=2):
+  """Forward+backward of each layer (as benchmarks/layer.py), SR setting; in
+  bfloat16 the input and the computation are bfloat16, parameters float32."""
   from layer import SubPixelConv   # benchmarks/layer.py
-  rngs = nnx.Rngs(0)
+  rngs, kw = nnx.Rngs(0), dict(dtype=dtype)
+  attention = lambda impl: attnn.AttentionUpsample(c, c, k, s, impl=impl, rngs=rngs, **kw)
   layers = {
-      "attention (fast)": attnn.AttentionUpsample(c, c, k, s, rngs=rngs),
-      "attention (shifted)": attnn.AttentionUpsample(c, c, k, s, impl="shifted", rngs=rngs),
-      "attention (highres)": attnn.AttentionUpsample(c, c, k, s, impl="highres", rngs=rngs),
-      "attention (loop)": attnn.AttentionUpsample(c, c, k, s, impl="loop", rngs=rngs),
-      "sub-pixel conv (nnx.Conv)": SubPixelConv(c, c, k, s, rngs=rngs),
+      "attention (fast)": attention("fast"),
+      "attention (shifted)": attention("shifted"),
+      "attention (highres)": attention("highres"),
+      "attention (loop)": attention("loop"),
+      "sub-pixel conv (nnx.Conv)": SubPixelConv(c, c, k, s, rngs=rngs, **kw),
       "nnx.ConvTranspose": nnx.ConvTranspose(c, c, (k, k), strides=(s, s),
-                                             padding="SAME", rngs=rngs),
+                                             padding="SAME", rngs=rngs, **kw),
       "PhasedConvTranspose": attnn.PhasedConvTranspose(c, c, k, s, kernel_grad="xla",
-                                                       rngs=rngs),
+                                                       rngs=rngs, **kw),
   }
-  x = jax.ShapeDtypeStruct((batch, size, size, c), jnp.float32, sharding=sharding)
+  x = jax.ShapeDtypeStruct((batch, size, size, c), dtype, sharding=sharding)
   rows = {}
   for name, layer in layers.items():
     graphdef, params = nnx.split(layer)
-    loss = lambda p, x: jnp.mean(jnp.square(nnx.merge(graphdef, p)(x)))
+    loss = lambda p, x: jnp.mean(jnp.square(nnx.merge(graphdef, p)(x).astype(jnp.float32)))
     step = jax.jit(jax.value_and_grad(loss, argnums=(0, 1)))
     rows[name] = report(step.lower(abstract(params, sharding), x).compile())
-    rows[name]["output_mib"] = batch * (s * size) ** 2 * c * 4 / 2**20
+    rows[name]["output_mib"] = batch * (s * size) ** 2 * c * jnp.dtype(dtype).itemsize / 2**20
   return rows
 
 
@@ -125,6 +127,8 @@ def main(argv=None):
   p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
   p.add_argument("--json", default=None)
   p.add_argument("--skip-layer", action="store_true", help="train steps only")
+  p.add_argument("--layer-dtype", default="float32", choices=("float32", "bfloat16"),
+                 help="the layer programs' input and computation dtype")
   p.add_argument("--sr", action="append", help="configs/sr.py argument (repeatable); "
                  "default: x2_attention_t91 and x2_deconv_t91")
   p.add_argument("--depth", action="append", help="configs/depth.py argument "
@@ -132,9 +136,10 @@ def main(argv=None):
   args = p.parse_args(argv)
   sharding = SingleDeviceSharding(device())
   print(f"jax {jax.__version__}, compiling for {device().device_kind} (deviceless)")
-  layer_rows = {} if args.skip_layer else layer_programs(sharding)
-  print("\n**Layer, forward+backward, float32, B=16, 32x32 -> 64x64, C=128, K=5, S=2** "
-        "(output 32 MiB)")
+  dtype = jnp.dtype(args.layer_dtype)
+  layer_rows = {} if args.skip_layer else layer_programs(sharding, dtype)
+  print(f"\n**Layer, forward+backward, {dtype.name}, B=16, 32x32 -> 64x64, C=128, K=5, "
+        f"S=2** (output {32 * dtype.itemsize // 4} MiB)")
   print("| layer | temporaries (MiB) | peak HBM (MiB) | GFLOP | memory traffic (GB) |")
   print("|---|---:|---:|---:|---:|")
   for name, r in layer_rows.items():
