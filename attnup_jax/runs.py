@@ -81,7 +81,8 @@ def read_run_params(workdir: str | os.PathLike, step: int | None = None
                     ) -> tuple[dict[str, np.ndarray], int, dict]:
   """(flat parameters, step, evaluation metrics) of a run's checkpoint."""
   import orbax.checkpoint as ocp   # pylint: disable=g-import-not-at-top (slow import)
-  directory = step_dir(workdir, step)
+  # Absolute: orbax reads no item metadata from a relative path (0.12.8).
+  directory = step_dir(pathlib.Path(workdir).resolve(), step)
   item = directory / "state"
   checkpointer = ocp.PyTreeCheckpointer()
   tree = checkpointer.metadata(item)

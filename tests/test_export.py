@@ -160,6 +160,13 @@ def test_skip_trained_run_exports_by_workdir(skip_run, rng, tmp_path, capsys):
     (tmp_path / "spec.json").rename(skip_run / "spec.json")
   with pytest.raises(ValueError, match="step 4"):
     runs.load_run(skip_run, step=4)
+  # A workdir given relative to the current directory (`--checkpoint runs/x`)
+  # reads the same parameters (orbax finds no metadata on a relative path).
+  with pytest.MonkeyPatch.context() as mp:
+    mp.chdir(skip_run.parent)
+    rel_flat, rel_step, _ = runs.read_run_params(skip_run.name)
+  assert rel_step == step and rel_flat.keys() == flat.keys()
+  assert all(np.array_equal(rel_flat[k], flat[k]) for k in flat)
 
 
 def test_errors(tmp_path):
