@@ -10,13 +10,12 @@ Kh matrix products, one per kernel row:
 
 where `patches_dy[b, h, w, dx, c] = x_padded[b, h + dy, w + dx, c]` (the
 Kw-wide row of the input seen by output pixel (h, w)). When the output has
-fewer channels than the input (a 5x5 48 -> 1 conv ends each DJF branch) the
-window moves onto the output gradient instead,
-dkernel[dy] = einsum('bhwc,bhwxo->xco', x_padded, g_patches_dy) with
-`g_patches_dy[b, h, w, dx, o] = g[b, h - dy, w - dx, o]`, so the patches have
-Kw*min(Cin, Cout) channels (DJF's x8 training step, batch 16 of 128-pixel
-crops: 2.46 s -> 1.16-1.32 s here, docs/RESULTS.md). The input gradient is the usual transposed convolution.
-Same function, same gradients (up to float32 summation order).
+fewer channels than the input (the 5x5 48 -> 1 conv that ends each DJF
+branch) the window moves onto the output gradient: the same products over
+Kw-wide patches of the padded g, so the patches have Kw*min(Cin, Cout)
+channels (DJF's step time: docs/RESULTS.md). The input gradient is the usual
+transposed convolution. Same function, same gradients (up to float32
+summation order).
 
 The kernel gradient is chosen explicitly, never by the backend:
 `kernel_grad="matmul"` (the default, what the CPU training configs need)
@@ -85,52 +84,38 @@ def _conv_bwd(pads, res, g):
   x, kernel = res
   (pt, pb), (pl, pr) = pads
   kh, kw = kernel.shape[:2]
-  _, ho, wo, _ = g.shape
   # Input gradient: the transposed convolution (fast on CPU). The conv is
   # linear in x: transpose it directly rather than through jax.vjp, which
   # would evaluate the forward convolution again.
   (dx,) = jax.linear_transpose(lambda x_: _conv(x_, kernel, pads), x)(g)
   # Kernel gradient: one matrix product per kernel row, over patches of
   # whichever of x and g has fewer channels.
-  cin, cout = x.shape[-1], g.shape[-1]
   xp = jnp.pad(x, ((0, 0), (pt, pb), (pl, pr), (0, 0)))
-  rows = (_rows_from_input_patches if cin <= cout else _rows_from_grad_patches)(
-      xp, g, kh, kw)
-  dkernel = jnp.stack(rows).astype(kernel.dtype)               # [Kh, Kw, Cin, Cout]
-  return dx, dkernel
+  if x.shape[-1] <= g.shape[-1]:
+    dkernel = _patch_products(xp, g, kh, kw)                   # [Kh, Kw, Cin, Cout]
+  else:
+    # dkernel[dy, dx] = sum xp[h, w] g[h - dy, w - dx]: window (Kh-1-dy,
+    # Kw-1-dx) of g padded by the kernel size, against xp.
+    gp = jnp.pad(g, ((0, 0), (kh - 1, kh - 1), (kw - 1, kw - 1), (0, 0)))
+    dkernel = jnp.swapaxes(_patch_products(gp, xp, kh, kw)[::-1, ::-1], 2, 3)
+  return dx, dkernel.astype(kernel.dtype)
 
 
-def _rows_from_input_patches(xp, g, kh: int, kw: int):
-  """dkernel[dy] = patches_dy^T g, patches_dy[b, h, w, dx, c] = xp[b, h + dy, w + dx, c]
-  (Kw*Cin columns): xp `[B, Hp, Wp, Cin]`, g `[B, H', W', Cout]` -> Kh x `[Kw, Cin, Cout]`."""
-  cin, (_, ho, wo, cout) = xp.shape[-1], g.shape
-  g_t = g.reshape(-1, cout).T                                  # [Cout, B*H'*W']
+def _patch_products(a, b, kh: int, kw: int):
+  """`[Kh, Kw, Ca, Cb]` float32: `out[dy, dx] = sum_{n, h, w} a[n, h + dy, w + dx] b[n, h, w]`
+  for a `[N, >= H + Kh - 1, >= W + Kw - 1, Ca]`, b `[N, H, W, Cb]`: one matrix
+  product per kernel row dy, over the Kw-wide patches of a (Kw*Ca columns)."""
+  _, h, w, cb = b.shape
+  ca = a.shape[-1]
+  b_t = b.reshape(-1, cb).T                                    # [Cb, N*H*W]
   rows = []
   for dy in range(kh):
-    band = xp[:, dy:dy + ho]                                   # [B, H', Wp, Cin]
-    patches = jnp.concatenate([band[:, :, dx:dx + wo] for dx in range(kw)], -1)
-    row = jnp.dot(g_t, patches.reshape(-1, kw * cin),          # [Cout, Kw*Cin]
+    band = a[:, dy:dy + h]                                     # [N, H, Wa, Ca]
+    patches = jnp.concatenate([band[:, :, dx:dx + w] for dx in range(kw)], -1)
+    row = jnp.dot(b_t, patches.reshape(-1, kw * ca),           # [Cb, Kw*Ca]
                   preferred_element_type=jnp.float32)
-    rows.append(row.T.reshape(kw, cin, cout))
-  return rows
-
-
-def _rows_from_grad_patches(xp, g, kh: int, kw: int):
-  """The same rows with the window moved onto g (Kw*Cout columns, fewer when
-  Cout < Cin, e.g. a 5x5 48 -> 1 conv):
-  dkernel[dy, dx] = sum_{b, h, w} xp[b, h, w] g[b, h - dy, w - dx] (g = 0 outside)."""
-  (_, hp, wp, cin), cout = xp.shape, g.shape[-1]
-  gp = jnp.pad(g, ((0, 0), (kh - 1, kh - 1), (kw - 1, kw - 1), (0, 0)))
-  x_t = xp.reshape(-1, cin).T                                  # [Cin, B*Hp*Wp]
-  rows = []
-  for dy in range(kh):
-    band = gp[:, kh - 1 - dy:kh - 1 - dy + hp]                 # [B, Hp, Wp+.., Cout]
-    patches = jnp.concatenate(
-        [band[:, :, kw - 1 - dx:kw - 1 - dx + wp] for dx in range(kw)], -1)
-    row = jnp.dot(x_t, patches.reshape(-1, kw * cout),         # [Cin, Kw*Cout]
-                  preferred_element_type=jnp.float32)
-    rows.append(jnp.moveaxis(row.reshape(cin, kw, cout), 0, 1))
-  return rows
+    rows.append(row.T.reshape(kw, ca, cb))
+  return jnp.stack(rows)
 
 
 _conv_nhwc.defvjp(_conv_fwd, _conv_bwd)
