@@ -22,7 +22,9 @@
 # with the help of a high-resolution RGB guide: features of the depth are upsampled
 # in x2 stages by masked windowed attention whose queries and keys come from both
 # the depth features and the (pooled) guide features, so edges of the guide can steer
-# where the depth is interpolated. This notebook
+# where the depth is interpolated. The model this package ships for it (the default
+# of `attnup upsample-depth`) is an attention of the same kind over each HR pixel's
+# 4 x 4 LR samples, initialised as joint bilateral upsampling. This notebook
 #
 # 1. takes the real RGB-D pair that ships with the package (`attnup_jax.samples`,
 #    from the RGB-D-D test split) and makes the low-resolution depth by grid
@@ -30,7 +32,8 @@
 # 2. upsamples it with bicubic, joint bilateral upsampling (Kopf et al. 2007) and the
 #    bundled depth model (the default of `attnup upsample-depth`), with RMSE in cm,
 # 3. shows the depth colourised at each stage,
-# 4. shows where the model's last attention stage looks, over the guide's edges.
+# 4. shows where the model's attention looks, over the guide's edges, beside the
+#    joint bilateral weights it started from.
 #
 # Everything is imported from the package; nothing here defines a model or reads a
 # local data folder. It runs in about a minute on a CPU.
@@ -131,15 +134,18 @@ for factor in FACTORS:
         + f"   ({time.time() - t0:.1f} s)")
 cfg = pretrained.config_of(f"depth_x{FACTOR}_{DEFAULT_NAME}")
 print(f"\ndepth_x{FACTOR}_{DEFAULT_NAME}: {count_params(models[FACTOR]):,} parameters, "
-      f"{cfg['checkpoint_step']} training steps, residual={cfg['spec']['kwargs']['residual']}")
+      f"{cfg['spec']['family']}, best of {cfg['train_config']['total_steps']} training steps "
+      f"at step {cfg['checkpoint_step']} (by RMSE on the held-back 'val' split)")
 
 # %% [markdown]
-# The bundled depth weights come from short CPU runs (`docs/RESULTS.md`); with
-# `residual=True` (the model adds the bicubic upsampling of its input, an option not
-# in the paper) a barely trained network stays close to bicubic, which is what the
-# table shows for these weights. The paper trains for 200k steps on 256 x 256 crops
-# (`configs/depth.py`). The training run evaluated on the first images of the same
-# test split, this pair among them.
+# The bundled depth model is the **bilateral-attention** option
+# (`attnup_jax.models.depth_bilateral`, not the paper's network; `docs/RESULTS.md`
+# says why it is the one shipped): each HR pixel attends over the 4 x 4 LR samples
+# around it, with logits that start as joint bilateral upsampling's and a CNN on
+# the LR grid that learns corrections of them. It was trained for 3000 steps on the
+# RGB-D-D train split on a 2-core CPU (`configs/depth.py`, the `cpu` recipe) and
+# selected on a held-back part of train; this pair is from the test split, which
+# training never saw. The paper's network is `pretrained.load("depth_x8_sa_m1_f32")`.
 #
 # ## 3. The depth at each stage
 #
@@ -175,30 +181,55 @@ display(viz.compare_figure({f"|{m} - gt|": e for m, e in errors.items()}, zoom_b
                            panel_size=3.0))
 
 # %% [markdown]
-# ## 4. Where the last stage attends
+# ## 4. Where the model attends
 #
-# Each output pixel of an attention stage takes a softmax over the K x K window of
-# the zero-upsampled grid around it: only positions holding a lower-resolution
-# sample can receive weight, and the logits are `q . (k + position encoding)`, with
-# q and k computed from the depth features and the pooled guide features.
-# `model(depth_lr, guide, return_weights=True)` also returns every stage's weights;
-# below, the **last** stage's (the full-resolution grid) at three pixels on strong
-# ground-truth depth edges and at the flattest pixel, with the guide around each
-# pixel. A content-adaptive window puts its weight on the samples on the pixel's own
-# side of the edge, and differs between the edge pixels and the flat one; a barely
-# trained model stays near its learned position prior, the same pattern everywhere.
+# `model(depth_lr, guide, return_weights=True)` also returns the softmax that made
+# the output: for every HR pixel, 16 weights over its 4 x 4 window of LR samples
+# (holes get none). The same model before training (`BilateralAttentionUpsampler`
+# at initialisation, its correction CNN's last layer zero) *is* joint bilateral
+# upsampling, so the two heat maps below show what training changed: at three
+# pixels on strong ground-truth depth edges and at the flattest pixel, the guide
+# around the pixel (dots: the trained weights) and both windows.
+#
+# One number sums it up: at the 2% of pixels with the strongest depth edges, how
+# much weight goes to LR samples within 5 cm of the pixel's true depth (the right
+# side of the edge).
 
 # %%
+from attnup_jax.models.depth_bilateral import BilateralAttentionUpsampler
+
 model = models[FACTOR]
+init = BilateralAttentionUpsampler(FACTOR, rngs=nnx.Rngs(0))        # = JBU, untrained
 depth_in = jnp.asarray(lr, jnp.float32)[None, ..., None] / pair["scale"]   # [1, h, w, 1]
 attend = nnx.jit(lambda model, d, g: model(d, g, return_weights=True))
-_, stage_weights = attend(model, depth_in, jnp.asarray(guide)[None])
-weights = np.asarray(stage_weights[-1][0])                      # [H, W, K*K]
+windows = {}
+for name, net in (("trained", model), ("JBU (= the model untrained)", init)):
+  out_n, w_n = attend(net, depth_in, jnp.asarray(guide)[None])
+  windows[name] = np.asarray(w_n[0])                             # [H, W, 16]
+  if net is init:   # the untrained model reproduces the library's JBU
+    RESULTS["untrained vs JBU (mm)"] = float(np.abs(
+        np.asarray(out_n[0, ..., 0]) * pair["scale"] - outputs[FACTOR]["JBU"]).max())
+weights = windows["trained"]
 RESULTS["window sums"] = [float(weights.sum(-1).min()), float(weights.sum(-1).max())]
 
 margin = 16
 strength = np.zeros_like(edge_strength)
 strength[margin:-margin, margin:-margin] = edge_strength[margin:-margin, margin:-margin]
+edges = np.argwhere(valid & (strength >= np.percentile(strength[valid], 98)))
+def same_side_weight(w):
+  """Mean weight on window samples within 50 mm of the pixel's true depth."""
+  total = 0.0
+  for i, j in edges:
+    at = viz.window_samples(i, j, FACTOR).reshape(16, 2) // FACTOR   # LR (row, col)
+    inside = (at >= 0).all(1) & (at[:, 0] < lr.shape[0]) & (at[:, 1] < lr.shape[1])
+    d_t = np.where(inside, lr[np.clip(at[:, 0], 0, lr.shape[0] - 1),
+                              np.clip(at[:, 1], 0, lr.shape[1] - 1)], 0).astype(float)
+    total += float(w[i, j][(d_t > 0) & (np.abs(d_t - depth[i, j]) < 50)].sum())
+  return total / len(edges)
+RESULTS["same-side weight"] = {name: same_side_weight(w) for name, w in windows.items()}
+print(f"{len(edges)} edge pixels; weight on the right side of the edge:",
+      {k: round(v, 3) for k, v in RESULTS["same-side weight"].items()})
+
 pixels = []
 for flat_index in np.argsort(strength, axis=None)[::-1]:      # strong edges, well apart
   i, j = (int(v) for v in np.unravel_index(flat_index, strength.shape))
@@ -210,10 +241,11 @@ flat = np.full_like(edge_strength, np.inf)
 flat[margin:-margin, margin:-margin] = edge_strength[margin:-margin, margin:-margin]
 pixels.append(tuple(int(v) for v in np.unravel_index(np.argmin(flat), flat.shape)))
 print("pixels (row, col):", pixels, "| window sums", RESULTS["window sums"])
-fig = viz.attention_maps(weights, pixels, kernel_size=model.kernel_size, image=rgb)
+fig = viz.lr_window_maps(windows, pixels, FACTOR, image=rgb)
 fig
 
 # %% [markdown]
 # `attnup upsample-depth --depth lr.png --guide rgb.png --factor 8 --out hr.png` runs
-# the same model on your own pairs; `configs/depth.py` holds the paper's runs, e.g.
-# `python -m train --config configs/depth.py:sa_m1_f32_x8_rgbdd --workdir DIR`.
+# the same model on your own pairs. `configs/depth.py` holds the shipped recipe,
+# `python -m train --config configs/depth.py:bilateral_attention_x8_rgbdd,cpu --workdir DIR`,
+# and the paper's runs, e.g. `configs/depth.py:sa_m1_f32_x8_rgbdd`.

@@ -2,6 +2,13 @@
 
     python scripts/record_bundled_outputs.py [tests/fixtures/bundled_outputs.npz]
 
+Models already in an existing fixture keep their recorded entries (they are
+the reference the tests hold later code to); only bundles missing from it are
+recorded, each with inputs from its own generator
+(`default_rng([SEED, crc32(name)])`) and `NAME/commit`. The first recording
+(no fixture yet) drew every model's inputs from one `default_rng(SEED)` in
+name order.
+
 For each bundled model `NAME` (`attnup_jax/weights/NAME`), two input sizes,
 drawn by `numpy.random.default_rng(SEED)` and shaped like real data:
   - SR: LR Y `[1, 12, 16, 1]` and `[2, 9, 7, 1]`, 8-bit levels / 255
@@ -20,6 +27,7 @@ import json
 import pathlib
 import subprocess
 import sys
+import zlib
 
 import numpy as np
 
@@ -62,9 +70,21 @@ def main(argv=None) -> int:
   root = pathlib.Path(__file__).resolve().parents[1]
   commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, text=True,
                           capture_output=True, check=True).stdout.strip()
-  rng = np.random.default_rng(SEED)
-  arrays = {"commit": np.array(commit), "names": np.array(pretrained.available())}
-  for name in pretrained.available():
+  arrays = {}
+  if out_path.exists():
+    with np.load(out_path) as f:
+      arrays = {k: f[k] for k in f.files}
+  kept = set(arrays["names"].tolist()) if arrays else set()
+  missing = [n for n in pretrained.available() if n not in kept]
+  if not missing:
+    print(f"{out_path} already records every bundle; nothing written")
+    return 0
+  if not arrays:
+    arrays = {"commit": np.array(commit)}
+  arrays["names"] = np.array(sorted(kept | set(missing)))
+  shared = np.random.default_rng(SEED)
+  for name in missing:
+    rng = shared if not kept else np.random.default_rng([SEED, zlib.crc32(name.encode())])
     config = pretrained.config_of(name)
     model = pretrained.load(name)
     factor = getattr(model, "factor", None)        # depth models; SR: model.scale
@@ -79,8 +99,12 @@ def main(argv=None) -> int:
       print(f"{name} size {i}: {[a.shape for a in model_args(stored)]} -> "
             f"{y.shape}, mean |y| {np.abs(y).mean():.4f}")
     arrays[f"{name}/eval"] = np.array(json.dumps(config["eval_at_checkpoint"]))
+    if kept:
+      arrays[f"{name}/commit"] = np.array(commit)
   out_path.parent.mkdir(parents=True, exist_ok=True)
-  np.savez_compressed(out_path, **arrays)
+  tmp = out_path.with_name(out_path.name + ".tmp.npz")   # never a half-written fixture
+  np.savez_compressed(tmp, **arrays)
+  tmp.replace(out_path)
   print(f"wrote {out_path} ({out_path.stat().st_size / 1024:.0f} KiB) at {commit}")
   return 0
 

@@ -59,7 +59,7 @@ def _data_or_skip():
 
 # Two by default (tens of seconds each); ATTNUP_ALL_BUNDLES=1 checks all.
 EVAL_NAMES = (pretrained.available() if os.environ.get("ATTNUP_ALL_BUNDLES")
-              else ["sr_x2_deconv", "depth_x4_sa_m1_f32"])
+              else ["sr_x2_deconv", "depth_x8_bilateral_attention"])
 
 
 @pytest.mark.slow

@@ -132,13 +132,15 @@ def check_02(r):
         assert psnr > row["bicubic"]["per_image"][name] + 0.3, (scale, up, name)
 
 
-# The bundled pair (RMSE cm): bicubic by the protocol; the bundled depth
-# weights are bicubic-level today (short CPU runs, residual=True), so the model
-# is only required not to be worse than bicubic by more than 1%. Once the
-# retrained weights land, tighten DEPTH_MODEL_VS_BICUBIC to what they reach
-# (e.g. 0.9: at least 10% below bicubic at every factor).
+# The bundled pair (RMSE cm): bicubic by the protocol. The bundled default
+# model (bilateral attention, docs/RESULTS.md) measured 2.174 / 4.054 / 6.971
+# = 0.77 / 0.82 / 0.85x bicubic and below JBU at every factor; it must stay
+# at least 10% below bicubic and below JBU. Its untrained version is JBU (to
+# float rounding), and at the pair's strongest depth edges training moved
+# weight to the samples on the pixel's side of the edge (measured 0.238 vs
+# JBU's 0.202 of the window; required: 10% more).
 DEPTH_BICUBIC = {4: 2.835, 8: 4.923, 16: 8.208}
-DEPTH_MODEL_VS_BICUBIC = 1.01
+DEPTH_MODEL_VS_BICUBIC = 0.9
 # The library's JBU (parameters chosen on RGB-D-D train) on the same pair:
 # 2.957 / 4.731 / 7.262 cm, below bicubic at x8 and x16 (not at x4).
 DEPTH_JBU = {4: 2.957, 8: 4.731, 16: 7.262}
@@ -149,10 +151,14 @@ def check_03(r):
     row = r[f"x{factor}"]
     assert row["bicubic"] == pytest.approx(bicubic, abs=0.01)
     assert row["model"] <= DEPTH_MODEL_VS_BICUBIC * row["bicubic"], (factor, row)
+    assert row["model"] < row["JBU"], (factor, row)
     assert row["JBU"] == pytest.approx(DEPTH_JBU[factor], abs=0.01), (factor, row)
     if factor >= 8:
       assert row["JBU"] < 0.97 * row["bicubic"], (factor, row)
   assert r["window sums"] == pytest.approx([1.0, 1.0], abs=1e-5)
+  assert r["untrained vs JBU (mm)"] < 0.01
+  side = r["same-side weight"]
+  assert side["trained"] > 1.1 * side["JBU (= the model untrained)"], side
 
 
 CHECKS = {"01_quickstart.ipynb": check_01, "02_super_resolution.ipynb": check_02,

@@ -124,3 +124,46 @@ def test_figure_to_array():
   fig = viz.compare_figure({"a": np.zeros((4, 4, 3), np.uint8)}, panel_size=1.0)
   arr = viz.figure_to_array(fig, dpi=50)
   assert arr.dtype == np.uint8 and arr.shape == (50, 50, 4)
+
+
+def test_window_samples_are_the_grid_window():
+  """The dots sit on the LR samples `baselines._grid.window` gathers: LR value
+  at HR position (y, x) = (M*m, M*n) is read back at each drawn position."""
+  import jax.numpy as jnp
+  from attnup_jax.baselines import _grid
+  m, h, w = 4, 6, 7
+  lr = (100 * np.arange(h)[:, None] + np.arange(w)[None, :]).astype(np.float32)
+  nb, inside = _grid.window(jnp.asarray(lr)[..., None])       # [h, w, 16, 1]
+  for i, j in [(0, 0), (9, 13), (23, 27), (12, 3)]:
+    at = viz.window_samples(i, j, m).reshape(16, 2)
+    for t, (y, x) in enumerate(at):
+      if inside[i // m, j // m, t]:
+        assert y % m == 0 and x % m == 0
+        assert nb[i // m, j // m, t, 0] == lr[y // m, x // m], (i, j, t)
+      else:
+        assert not (0 <= y < m * h and 0 <= x < m * w), (i, j, t)
+
+
+def test_lr_window_maps_from_model(tmp_path):
+  import jax.numpy as jnp
+  from flax import nnx
+  from attnup_jax.models.depth_bilateral import BilateralAttentionUpsampler
+  rng = np.random.default_rng(0)
+  depth = jnp.asarray(rng.uniform(0.2, 0.4, (1, 4, 5, 1)), jnp.float32)
+  guide = jnp.asarray(rng.random((1, 16, 20, 3)), jnp.float32)
+  model = BilateralAttentionUpsampler(4, channels=(8,), rngs=nnx.Rngs(0))
+  _, w = model(depth, guide, return_weights=True)
+  pixels = [(0, 0), (9, 10), (15, 19)]
+  fig = viz.lr_window_maps({"model": w[0], "flat": np.full(w[0].shape, 1 / 16)}, pixels, 4,
+                           image=guide[0], path=tmp_path / "lr.png")
+  assert len(fig.axes) == 3 * 3 and (tmp_path / "lr.png").is_file()
+  heat = fig.axes[1].get_images()[0].get_array()
+  np.testing.assert_allclose(heat, np.asarray(w[0, 0, 0]).reshape(4, 4), atol=1e-6)
+  np.testing.assert_allclose(heat.sum(), 1.0, atol=1e-5)
+  assert len(viz.lr_window_maps({"model": w[0]}, pixels[:1], 4).axes) == 1
+  with pytest.raises(ValueError, match="16"):
+    viz.lr_window_maps({"model": w[0, ..., :9]}, pixels, 4)
+  with pytest.raises(ValueError, match="outside"):
+    viz.lr_window_maps({"model": w[0]}, [(16, 0)], 4)
+  with pytest.raises(ValueError, match="multiple of factor"):
+    viz.lr_window_maps({"model": w[0]}, pixels, 3)

@@ -10,7 +10,7 @@ import numpy as np
 from PIL import Image
 
 PROG = "attnup upsample-depth"
-DEFAULT_NAME = "sa_m1_f32"
+DEFAULT_NAME = "bilateral_attention"   # docs/RESULTS.md: the shipped depth model
 SCALE_16BIT, SCALE_8BIT = 4000.0, 255.0   # RGB-D-D mm, 8-bit levels (datasets.py)
 
 
@@ -89,8 +89,8 @@ def main(argv=None) -> int:
                  help="bundled name, weights dir or train workdir "
                       "(default: depth_x{factor}_{model-name})")
   p.add_argument("--model-name", default=DEFAULT_NAME,
-                 help="Table I architecture for the default bundled name and "
-                      "--random-init (sa_m1_f32, djf, ...)")
+                 help="architecture for the default bundled name and "
+                      "--random-init (bilateral_attention, sa_m1_f32, djf, ...)")
   p.add_argument("--scale-mm", "--depth-scale", dest="scale", type=float,
                  default=None,
                  help="depth (input units) the network sees as 1.0: the training "

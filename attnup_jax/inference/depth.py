@@ -127,7 +127,8 @@ def upsample_depth(model: nnx.Module, depth_lr, guide, scale: float, *,
 
   Raises:
     ValueError: guide size != M x depth size, guide not 3 channels, M not a
-      power of two, or a non-positive scale.
+      power of two, a non-positive scale, a negative or non-finite depth, or
+      a map of holes only.
   """
   d = np.asarray(depth_lr)
   if d.ndim == 3 and d.shape[-1] == 1:
@@ -138,6 +139,14 @@ def upsample_depth(model: nnx.Module, depth_lr, guide, scale: float, *,
     raise ValueError(f"the guide must be uint8 RGB, got {g.dtype}.")
   if not np.isfinite(scale) or scale <= 0:
     raise ValueError(f"scale must be a positive depth (input units), got {scale}.")
+  if not np.isfinite(d).all() or (d < 0).any():
+    raise ValueError(f"depth_lr must be finite and >= 0 (0 marks a hole); the "
+                     f"{d.shape[1]}x{d.shape[0]} map has values from {np.nanmin(d)} "
+                     f"to {np.nanmax(d)}{' and NaN/inf' if not np.isfinite(d).all() else ''}.")
+  if not (d > 0).any():
+    raise ValueError(f"depth_lr has no measured sample: all {d.shape[1]}x{d.shape[0]} "
+                     f"pixels are 0 (holes), so there is nothing to upsample. Check "
+                     f"that the file is the depth map, not a mask or an empty frame.")
   s = np.float32(scale)
   x = (d.astype(np.float32) / s)[..., None]
   rgb = g.astype(np.float32) / np.float32(255.0)
