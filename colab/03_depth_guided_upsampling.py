@@ -216,17 +216,18 @@ margin = 16
 strength = np.zeros_like(edge_strength)
 strength[margin:-margin, margin:-margin] = edge_strength[margin:-margin, margin:-margin]
 edges = np.argwhere(valid & (strength >= np.percentile(strength[valid], 98)))
-def same_side_weight(w):
-  """Mean weight on window samples within 50 mm of the pixel's true depth."""
-  total = 0.0
-  for i, j in edges:
-    at = viz.window_samples(i, j, FACTOR).reshape(16, 2) // FACTOR   # LR (row, col)
-    inside = (at >= 0).all(1) & (at[:, 0] < lr.shape[0]) & (at[:, 1] < lr.shape[1])
-    d_t = np.where(inside, lr[np.clip(at[:, 0], 0, lr.shape[0] - 1),
-                              np.clip(at[:, 1], 0, lr.shape[1] - 1)], 0).astype(float)
-    total += float(w[i, j][(d_t > 0) & (np.abs(d_t - depth[i, j]) < 50)].sum())
-  return total / len(edges)
-RESULTS["same-side weight"] = {name: same_side_weight(w) for name, w in windows.items()}
+def same_side(i, j):
+  """`[16]` bool: which samples of pixel (i, j)'s window are measured and
+  within 50 mm of its true depth (outside the image: False)."""
+  at = viz.window_samples(i, j, FACTOR).reshape(16, 2) // FACTOR   # LR (row, col)
+  inside = (at >= 0).all(1) & (at[:, 0] < lr.shape[0]) & (at[:, 1] < lr.shape[1])
+  d_t = np.where(inside, lr[np.clip(at[:, 0], 0, lr.shape[0] - 1),
+                            np.clip(at[:, 1], 0, lr.shape[1] - 1)], 0).astype(float)
+  return (d_t > 0) & (np.abs(d_t - depth[i, j]) < 50)
+near = np.stack([same_side(i, j) for i, j in edges])            # [E, 16], once for all maps
+RESULTS["same-side weight"] = {                                  # mean weight on those samples
+    name: float((w[edges[:, 0], edges[:, 1]] * near).sum(-1).mean())
+    for name, w in windows.items()}
 print(f"{len(edges)} edge pixels; weight on the right side of the edge:",
       {k: round(v, 3) for k, v in RESULTS["same-side weight"].items()})
 

@@ -123,7 +123,7 @@ def test_upsample_depth_default_on_the_bundled_pair(tmp_path, capsys, factor):
   the bundled default model computes, and that beats bicubic by 10% and the
   library's JBU on it (RMSE in cm, the evaluation's 6-pixel border)."""
   from attnup_jax import samples
-  from attnup_jax.baselines import JBU_PARAMS, jbu_upsample
+  from attnup_jax.baselines import classical_predicts
   from attnup_jax.data.depth import lr_by_grid
   pair = samples.rgbdd_pair()
   lr = lr_by_grid(pair["depth"], factor)
@@ -141,9 +141,9 @@ def test_upsample_depth_default_on_the_bundled_pair(tmp_path, capsys, factor):
   rmse = lambda d: float(depth_metrics.rmse_cm(d, gt, units, border=6))
   bicubic = np.asarray(depth_metrics.bicubic_upsample_depth(
       jnp.asarray(lr, jnp.float32)[..., None], factor))[..., 0]
-  jbu = np.asarray(jbu_upsample(jnp.asarray(lr, jnp.float32)[None, ..., None],
-                                jnp.asarray(pair["rgb"], jnp.float32)[None] / 255,
-                                factor, **JBU_PARAMS[factor]))[0, ..., 0]
+  jbu = np.asarray(classical_predicts(factor)["JBU"](
+      jnp.asarray(lr, jnp.float32)[None, ..., None],
+      jnp.asarray(pair["rgb"], jnp.float32)[None] / 255))[0, ..., 0]
   assert rmse(cli_hr) == pytest.approx(rmse(direct), abs=0.005)
   assert rmse(cli_hr) < 0.9 * rmse(bicubic), (rmse(cli_hr), rmse(bicubic))
   assert rmse(cli_hr) < rmse(jbu), (rmse(cli_hr), rmse(jbu))

@@ -139,10 +139,11 @@ def upsample_depth(model: nnx.Module, depth_lr, guide, scale: float, *,
     raise ValueError(f"the guide must be uint8 RGB, got {g.dtype}.")
   if not np.isfinite(scale) or scale <= 0:
     raise ValueError(f"scale must be a positive depth (input units), got {scale}.")
-  if not np.isfinite(d).all() or (d < 0).any():
+  finite = np.isfinite(d).all()
+  if not finite or (d < 0).any():
     raise ValueError(f"depth_lr must be finite and >= 0 (0 marks a hole); the "
                      f"{d.shape[1]}x{d.shape[0]} map has values from {np.nanmin(d)} "
-                     f"to {np.nanmax(d)}{' and NaN/inf' if not np.isfinite(d).all() else ''}.")
+                     f"to {np.nanmax(d)}{'' if finite else ' and NaN/inf'}.")
   if not (d > 0).any():
     raise ValueError(f"depth_lr has no measured sample: all {d.shape[1]}x{d.shape[0]} "
                      f"pixels are 0 (holes), so there is nothing to upsample. Check "

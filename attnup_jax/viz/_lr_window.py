@@ -72,10 +72,10 @@ def lr_window_maps(weights: Mapping[str, np.ndarray], pixels: Sequence[tuple[int
   ncols = len(maps) + (image is not None)
   fig, axes = new_figure(len(pixels), ncols, panel_size)
   first = next(iter(maps.values()))
+  img, kw = display_image(image) if image is not None else (None, None)
   for row, (i, j) in enumerate(pixels):
     col = 0
     if image is not None:
-      img, kw = display_image(image)
       at = window_samples(i, j, factor)
       y0, x0 = max(int(at[0, 0, 0]) - factor, 0), max(int(at[0, 0, 1]) - factor, 0)
       y1, x1 = int(at[-1, -1, 0]) + factor + 1, int(at[-1, -1, 1]) + factor + 1
