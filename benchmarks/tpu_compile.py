@@ -63,7 +63,7 @@ def report(compiled) -> dict:
   peak = (mem.argument_size_in_bytes + mem.output_size_in_bytes +
           mem.temp_size_in_bytes - mem.alias_size_in_bytes)
   return dict(temp_mib=mem.temp_size_in_bytes / 2**20, peak_mib=peak / 2**20,
-              loop=loop, gflops=None if loop else cost.get("flops", 0) / 1e9,
+              xla_peak_mib=getattr(mem, "peak_memory_in_bytes", 0) / 2**20, loop=loop, gflops=None if loop else cost.get("flops", 0) / 1e9,
               traffic_gb=None if loop else cost.get("bytes accessed", 0) / 1e9)
 
 
@@ -74,10 +74,17 @@ def layer_programs(sharding, dtype=jnp.float32, batch=16, size=32, c=128, k=5, s
   bfloat16 the input and the computation are bfloat16, parameters float32."""
   from layer import SubPixelConv   # benchmarks/layer.py
   rngs, kw = nnx.Rngs(0), dict(dtype=dtype)
-  attention = lambda impl: attnn.AttentionUpsample(c, c, k, s, impl=impl, rngs=rngs, **kw)
+  attention = lambda impl, chunk=None: attnn.AttentionUpsample(
+      c, c, k, s, impl=impl, batch_chunk=chunk, rngs=rngs, **kw)
   layers = {
       "attention (fast)": attention("fast"),
+      "attention (fast, batch_chunk=1)": attention("fast", 1),
+      "attention (fast, batch_chunk=2)": attention("fast", 2),
+      "attention (fast, batch_chunk=4)": attention("fast", 4),
       "attention (shifted)": attention("shifted"),
+      "attention (shifted, batch_chunk=1)": attention("shifted", 1),
+      "attention (shifted, batch_chunk=2)": attention("shifted", 2),
+      "attention (shifted, batch_chunk=4)": attention("shifted", 4),
       "attention (highres)": attention("highres"),
       "attention (loop)": attention("loop"),
       "sub-pixel conv (nnx.Conv)": SubPixelConv(c, c, k, s, rngs=rngs, **kw),
@@ -140,12 +147,14 @@ def main(argv=None):
   layer_rows = {} if args.skip_layer else layer_programs(sharding, dtype)
   print(f"\n**Layer, forward+backward, {dtype.name}, B=16, 32x32 -> 64x64, C=128, K=5, "
         f"S=2** (output {32 * dtype.itemsize // 4} MiB)")
-  print("| layer | temporaries (MiB) | peak HBM (MiB) | GFLOP | memory traffic (GB) |")
-  print("|---|---:|---:|---:|---:|")
+  print("| layer | temporaries (MiB) | arguments + outputs + temporaries (MiB) | "
+        "XLA's peak (MiB) | GFLOP | memory traffic (GB) |")
+  print("|---|---:|---:|---:|---:|---:|")
   for name, r in layer_rows.items():
     cost = (("loop", "loop") if r["loop"] else
             (f"{r['gflops']:.2f}", f"{r['traffic_gb']:.3f}"))
-    print(f"| {name} | {r['temp_mib']:.1f} | {r['peak_mib']:.1f} | {cost[0]} | {cost[1]} |")
+    print(f"| {name} | {r['temp_mib']:.1f} | {r['peak_mib']:.1f} | {r['xla_peak_mib']:.1f} | "
+          f"{cost[0]} | {cost[1]} |")
   print("\n**Train steps (Adam, float32, kernel_grad='xla')**")
   print("| config | batch | temporaries (MiB) | peak HBM (MiB) | GFLOP | memory traffic (GB) |")
   print("|---|---:|---:|---:|---:|---:|")

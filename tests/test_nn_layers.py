@@ -54,6 +54,50 @@ def test_every_impl_gives_the_layer_the_same_values_and_gradients(rng, impl):
   chex.assert_trees_all_close(nnx.grad(loss)(fast), nnx.grad(loss)(other), atol=1e-4)
 
 
+@pytest.mark.parametrize("lead,chunk", [((6,), 4), ((2, 3), 2), ((5,), 2)])
+def test_batch_chunks_give_the_reference_values_and_gradients(rng, lead, chunk):
+  """`batch_chunk` (projections and attention a few images at a time, the
+  backward recomputing each chunk) against the literal reference on the
+  whole batch: outputs, weights, and gradients of parameters and input."""
+  x = jnp.asarray(rng.normal(size=lead + (3, 4, 4)), jnp.float32)
+  chunked = nn.AttentionUpsample(4, 6, 5, 2, batch_chunk=chunk, rngs=nnx.Rngs(0))
+  ref = nn.AttentionUpsample(4, 6, 5, 2, impl="reference", rngs=nnx.Rngs(0))
+  (out, w), (want, want_w) = chunked(x, return_weights=True), ref(x, return_weights=True)
+  chex.assert_shape([out, w], [lead + (6, 8, 6), lead + (6, 8, 25)])
+  np.testing.assert_allclose(out, want, atol=1e-5)
+  np.testing.assert_allclose(w, want_w, atol=1e-6)
+  loss = lambda m, x: jnp.sum(jnp.sin(m(x)))
+  g_chunked = nnx.grad(loss, argnums=(0, 1))(chunked, x)
+  g_ref = nnx.grad(loss, argnums=(0, 1))(ref, x)
+  chex.assert_trees_all_close(g_chunked, g_ref, atol=1e-4)
+  dx = jnp.asarray(rng.normal(size=x.shape), jnp.float32)
+  _, tangent = jax.jvp(chunked, (x,), (dx,))
+  _, want_tangent = jax.jvp(ref, (x,), (dx,))
+  np.testing.assert_allclose(tangent, want_tangent, atol=1e-4)
+
+
+def test_batch_chunks_cut_the_training_memory():
+  """Compiled forward+backward peak (XLA's memory analysis): chunks of 2 need
+  well under the unchunked layer's, which keeps every image's intermediates
+  for the backward (0.58x here, 0.48x at the paper's SR setting)."""
+  x = jnp.zeros((16, 16, 16, 64), jnp.float32)
+
+  def peak(layer):
+    graphdef, params = nnx.split(layer)
+    loss = lambda p, x: jnp.mean(nnx.merge(graphdef, p)(x) ** 2)
+    m = jax.jit(jax.grad(loss, (0, 1))).lower(params, x).compile().memory_analysis()
+    return m.argument_size_in_bytes + m.output_size_in_bytes + m.temp_size_in_bytes
+
+  whole = peak(nn.AttentionUpsample(64, 64, 5, 2, rngs=nnx.Rngs(0)))
+  chunked = peak(nn.AttentionUpsample(64, 64, 5, 2, batch_chunk=2, rngs=nnx.Rngs(0)))
+  assert chunked < 0.8 * whole, (chunked / 2**20, whole / 2**20)
+
+
+def test_bad_batch_chunk_is_a_clear_error():
+  with pytest.raises(ValueError, match="batch_chunk"):
+    nn.AttentionUpsample(4, 4, 3, 2, batch_chunk=0, rngs=nnx.Rngs(0))
+
+
 def test_forward_mode_derivative_of_the_layer(rng):
   """`jax.jvp` works (no custom VJP on the default path) and agrees with
   central differences."""

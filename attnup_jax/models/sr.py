@@ -57,6 +57,9 @@ class SuperResolutionNet(nnx.Module):
     dtype: computation dtype (e.g. jnp.bfloat16); parameters stay float32.
     kernel_grad: convolution kernel gradient, "matmul" (fast on CPU, the
       default) or "xla" (for GPU/TPU); see `ops.conv2d`.
+    attention_chunk: the attention upsamplers' `batch_chunk` (images per
+      rematerialised chunk; about half the layer's training memory, for a
+      batch on one device), or None (the default) for the whole batch.
 
   Example:
     >>> net = SuperResolutionNet(2, rngs=nnx.Rngs(0))
@@ -67,7 +70,7 @@ class SuperResolutionNet(nnx.Module):
   def __init__(self, scale: int = 2, upsampler: str = "attention", *,
                features: int = 128, kernel_size: int = 5,
                global_skip: bool = False, dtype=None, kernel_grad: str = "matmul",
-               rngs: nnx.Rngs):
+               attention_chunk: int | None = None, rngs: nnx.Rngs):
     self.scale = check_scale(scale)
     if upsampler not in UPSAMPLERS:
       raise ValueError(f"`upsampler` must be one of {UPSAMPLERS}, got {upsampler!r}.")
@@ -81,7 +84,8 @@ class SuperResolutionNet(nnx.Module):
       blocks.append(ResBlock(features, dtype=dtype, kernel_grad=kernel_grad, rngs=rngs))
       if upsampler == "attention":
         ups.append(AttentionUpsample(features, features, kernel_size, 2,
-                                     dtype=dtype, rngs=rngs))
+                                     batch_chunk=attention_chunk, dtype=dtype,
+                                     rngs=rngs))
       else:
         ups.append(PhasedConvTranspose(features, features, kernel_size, 2,
                                        dtype=dtype, kernel_grad=kernel_grad, rngs=rngs))

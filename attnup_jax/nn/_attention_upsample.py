@@ -21,6 +21,13 @@ class AttentionUpsample(nnx.Module):
   `3*Cin*Cout` (+ `3*Cout` with `use_bias`) + `K*Cout`. `impl` is that
   op's: "fast" (default), "highres", "loop" or "reference".
 
+  `batch_chunk=G` computes the projections and the attention G images at a
+  time (`ops.remat_chunks`): the same function, values and gradients, but
+  the backward recomputes one chunk at a time, so training needs about half
+  the memory of `nnx.ConvTranspose` and is no slower on CPU
+  (docs/BENCHMARKS.md). Chunks are contiguous images: leave it None (the
+  default) for a batch sharded over several devices.
+
   Example:
     >>> layer = AttentionUpsample(64, 32, kernel_size=3, strides=2, rngs=nnx.Rngs(0))
     >>> layer(jnp.ones((4, 16, 16, 64))).shape
@@ -29,12 +36,13 @@ class AttentionUpsample(nnx.Module):
 
   def __init__(self, in_features: int, out_features: int, kernel_size=3,
                strides=2, *, use_bias: bool = False, scale: float | None = None,
-               impl: str = "fast", dtype=None, param_dtype=jnp.float32,
-               rngs: nnx.Rngs):
+               impl: str = "fast", batch_chunk: int | None = None, dtype=None,
+               param_dtype=jnp.float32, rngs: nnx.Rngs):
     self.kernel_size, self.strides = _common.window_args(kernel_size, strides)
     self.in_features = in_features
     self.out_features = _common.check_out_features(out_features)
     self.scale, self.impl, self.dtype = scale, impl, dtype
+    self.batch_chunk = ops.check_chunk(batch_chunk)
     proj = lambda: _common.projection(in_features, out_features, use_bias,
                                       dtype, param_dtype, rngs)
     self.query, self.key, self.value = proj(), proj(), proj()
@@ -45,9 +53,20 @@ class AttentionUpsample(nnx.Module):
     """x `[..., H, W, Cin]` -> `[..., S*H, S*W, Cout]` (and weights
     `[..., S*H, S*W, K*K]` when `return_weights`)."""
     _common.check_features(x, self.in_features)
-    q, k, v = _common.project_qkv(x, self.query, self.key, self.value)
-    return ops.attention_upsample_bilinear(
-        q, k, v, _common.cast(self.pos_y[...], self.dtype),
-        _common.cast(self.pos_x[...], self.dtype), stride=self.strides,
-        kernel_size=self.kernel_size, scale=self.scale, impl=self.impl,
-        return_weights=return_weights)
+    kernel, bias = _common.qkv_params(self.query, self.key, self.value)
+    pos_y = _common.cast(self.pos_y[...], self.dtype)
+    pos_x = _common.cast(self.pos_x[...], self.dtype)
+
+    def attend(x, kernel, bias, pos_y, pos_x):
+      q, k, v = _common.project_qkv(x, kernel, bias, self.dtype)
+      return ops.attention_upsample_bilinear(
+          q, k, v, pos_y, pos_x, stride=self.strides,
+          kernel_size=self.kernel_size, scale=self.scale, impl=self.impl,
+          return_weights=return_weights)
+
+    lead = x.shape[:-3]
+    if self.batch_chunk is None or not lead:
+      return attend(x, kernel, bias, pos_y, pos_x)
+    out = ops.remat_chunks(attend, x.reshape((-1,) + x.shape[-3:]), self.batch_chunk,
+                           kernel, bias, pos_y, pos_x)
+    return jax.tree.map(lambda o: o.reshape(lead + o.shape[1:]), out)

@@ -51,13 +51,20 @@ def cast(x, dtype):
   return x if dtype is None else jnp.asarray(x, dtype)
 
 
-def project_qkv(x, query: nnx.Linear, key: nnx.Linear, value: nnx.Linear):
-  """q, k, v = x @ Wq, x @ Wk, x @ Wv as one matmul with the kernels side by
-  side (one pass over x instead of three); biases added when present."""
-  dtype = query.dtype or x.dtype
+def qkv_params(query: nnx.Linear, key: nnx.Linear, value: nnx.Linear):
+  """The three projections side by side: kernel `[Cin, 3*Cout]`, bias `[3*Cout]`
+  (or None)."""
   kernel = jnp.concatenate([query.kernel[...], key.kernel[...], value.kernel[...]], -1)
+  bias = (None if query.bias is None else
+          jnp.concatenate([query.bias[...], key.bias[...], value.bias[...]]))
+  return kernel, bias
+
+
+def project_qkv(x, kernel, bias, dtype):
+  """q, k, v = x @ Wq, x @ Wk, x @ Wv as one matmul with the kernels of
+  `qkv_params` (one pass over x instead of three), in `dtype` (None: x's)."""
+  dtype = dtype or x.dtype
   qkv = jnp.einsum("...c,cd->...d", x.astype(dtype), kernel.astype(dtype))
-  if query.bias is not None:
-    bias = jnp.concatenate([query.bias[...], key.bias[...], value.bias[...]])
+  if bias is not None:
     qkv = qkv + bias.astype(dtype).reshape((1,) * (qkv.ndim - 1) + (-1,))
   return jnp.split(qkv, 3, axis=-1)

@@ -45,3 +45,16 @@ def test_output_shape_and_bad_input():
     net(jnp.zeros((1, 8, 8, 3)))
   with pytest.raises(ValueError, match="upsampler"):
     SuperResolutionNet(2, "pixelshuffle", rngs=nnx.Rngs(0))
+
+
+def test_attention_chunks_change_no_value_or_gradient(rng):
+  """`attention_chunk` is a memory option: the same network function."""
+  x = jnp.asarray(rng.uniform(size=(4, 6, 5, 1)), jnp.float32)
+  whole = SuperResolutionNet(2, "attention", features=8, rngs=nnx.Rngs(0))
+  chunked = SuperResolutionNet(2, "attention", features=8, attention_chunk=2,
+                               rngs=nnx.Rngs(0))
+  assert chunked.ups[0].batch_chunk == 2
+  np.testing.assert_allclose(chunked(x), whole(x), atol=1e-6)
+  loss = lambda m: jnp.mean((m(x) - 0.5) ** 2)
+  chex.assert_trees_all_close(nnx.grad(loss)(chunked), nnx.grad(loss)(whole),
+                              atol=1e-6, rtol=1e-5)
