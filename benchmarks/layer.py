@@ -131,28 +131,28 @@ def print_targets(results):
 
 
 def _targets(line, by, name, dtype, rows, label):
-  fast, short = rows[label], label[len("attention "):]
+  row, short = rows[label], label[len("attention "):]
   if CONVT in rows:
-    ratio = fast["peak_mb"] / rows[CONVT]["peak_mb"]
+    ratio = row["peak_mb"] / rows[CONVT]["peak_mb"]
     line(f"{short}: peak memory <= nnx.ConvTranspose's", f"{name}, {dtype}",
-         f"{fast['peak_mb']:.1f} / {rows[CONVT]['peak_mb']:.1f} MiB = {ratio:.2f}x",
+         f"{row['peak_mb']:.1f} / {rows[CONVT]['peak_mb']:.1f} MiB = {ratio:.2f}x",
          ratio <= 1.0)
-  timed = fast["time_ms"] == fast["time_ms"]            # not NaN (--memory-only)
+  timed = row["time_ms"] == row["time_ms"]            # not NaN (--memory-only)
   if SUBPIXEL in rows and timed:
-    ratio = fast["time_ms"] / rows[SUBPIXEL]["time_ms"]
+    ratio = row["time_ms"] / rows[SUBPIXEL]["time_ms"]
     line(f"{short}: time <= 0.5x sub-pixel conv (nnx.Conv)", f"{name}, {dtype}",
-         f"{fast['time_ms']:.0f} / {rows[SUBPIXEL]['time_ms']:.0f} ms = {ratio:.2f}x",
+         f"{row['time_ms']:.0f} / {rows[SUBPIXEL]['time_ms']:.0f} ms = {ratio:.2f}x",
          ratio <= 0.5)
   if REFERENCE in rows and timed:
-    ratio = rows[REFERENCE]["time_ms"] / fast["time_ms"]
+    ratio = rows[REFERENCE]["time_ms"] / row["time_ms"]
     line(f"{short}: >= 5x faster than the reference", f"{name}, {dtype}",
-         f"{rows[REFERENCE]['time_ms']:.0f} / {fast['time_ms']:.0f} ms = {ratio:.2f}x",
+         f"{rows[REFERENCE]['time_ms']:.0f} / {row['time_ms']:.0f} ms = {ratio:.2f}x",
          ratio >= 5.0)
   if dtype == "bfloat16" and label in by.get((name, "float32"), {}):
     f32 = by[(name, "float32")][label]["peak_mb"]
-    ratio = fast["peak_mb"] / f32
+    ratio = row["peak_mb"] / f32
     line(f"{short}: bfloat16 peak memory <= 0.6x float32", name,
-         f"{fast['peak_mb']:.1f} / {f32:.1f} MiB = {ratio:.2f}x", ratio <= 0.6)
+         f"{row['peak_mb']:.1f} / {f32:.1f} MiB = {ratio:.2f}x", ratio <= 0.6)
 
 
 def main(argv=None):

@@ -63,7 +63,8 @@ def report(compiled) -> dict:
   peak = (mem.argument_size_in_bytes + mem.output_size_in_bytes +
           mem.temp_size_in_bytes - mem.alias_size_in_bytes)
   return dict(temp_mib=mem.temp_size_in_bytes / 2**20, peak_mib=peak / 2**20,
-              xla_peak_mib=getattr(mem, "peak_memory_in_bytes", 0) / 2**20, loop=loop, gflops=None if loop else cost.get("flops", 0) / 1e9,
+              xla_peak_mib=getattr(mem, "peak_memory_in_bytes", 0) / 2**20,
+              loop=loop, gflops=None if loop else cost.get("flops", 0) / 1e9,
               traffic_gb=None if loop else cost.get("bytes accessed", 0) / 1e9)
 
 

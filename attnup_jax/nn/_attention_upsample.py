@@ -8,6 +8,7 @@ from flax import nnx
 
 from attnup_jax import ops
 from attnup_jax.nn import _common
+from attnup_jax.ops._checks import check_chunk
 
 
 class AttentionUpsample(nnx.Module):
@@ -42,7 +43,7 @@ class AttentionUpsample(nnx.Module):
     self.in_features = in_features
     self.out_features = _common.check_out_features(out_features)
     self.scale, self.impl, self.dtype = scale, impl, dtype
-    self.batch_chunk = ops.check_chunk(batch_chunk)
+    self.batch_chunk = check_chunk(batch_chunk)
     proj = lambda: _common.projection(in_features, out_features, use_bias,
                                       dtype, param_dtype, rngs)
     self.query, self.key, self.value = proj(), proj(), proj()

@@ -8,7 +8,7 @@ from attnup_jax.ops._area import area_downsample
 from attnup_jax.ops._attention import (attention_upsample, attention_upsample_bilinear,
                                       attention_weights)
 from attnup_jax.ops._bicubic import bicubic_upsample
-from attnup_jax.ops._chunks import check_chunk, chunk_size, remat_chunks
+from attnup_jax.ops._chunks import chunk_size, remat_chunks
 from attnup_jax.ops._conv import conv2d, conv2d_with
 from attnup_jax.ops._conv_transpose import conv_transpose_phased
 from attnup_jax.ops._patches import extract_patches
@@ -21,7 +21,6 @@ __all__ = [
     "attention_weights",
     "bicubic_upsample",
     "bilinear_upsample",
-    "check_chunk",
     "chunk_size",
     "conv2d",
     "conv2d_with",

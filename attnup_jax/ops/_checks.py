@@ -75,3 +75,14 @@ def check_power_of_two(value, name: str = "factor", why: str = "") -> int:
     raise ValueError(f"`{name}` must be a power of two >= 2 (2, 4, 8, 16){why}. "
                      f"Got {name}={m}.")
   return m
+
+
+def check_chunk(chunk, name: str = "batch_chunk"):
+  """None (no chunks) or a positive int."""
+  if chunk is None:
+    return None
+  if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
+    raise ValueError(
+        f"`{name}` must be None (the whole batch at once) or a positive int "
+        f"(images per chunk), got {chunk!r}.")
+  return chunk

@@ -17,16 +17,7 @@ from __future__ import annotations
 
 import jax
 
-
-def check_chunk(chunk, name: str = "batch_chunk"):
-  """None (no chunks) or a positive int."""
-  if chunk is None:
-    return None
-  if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
-    raise ValueError(
-        f"`{name}` must be None (the whole batch at once) or a positive int "
-        f"(images per chunk), got {chunk!r}.")
-  return chunk
+from attnup_jax.ops._checks import check_chunk
 
 
 def chunk_size(batch: int, chunk: int | None) -> int:
