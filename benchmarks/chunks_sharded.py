@@ -1,11 +1,12 @@
 """`batch_chunk` on a batch sharded over devices: what GSPMD makes of the chunks.
 
     python benchmarks/chunks_sharded.py                  # 4 forced CPU devices
-    python benchmarks/chunks_sharded.py --devices 8 --chunks none,1,2,4
+    python benchmarks/chunks_sharded.py --devices 8 --chunks none,1,2,4,8
 
 Compiles forward+backward of `AttentionUpsample` (SR setting: B=16, 32x32,
 C=128, K=5, S=2, as benchmarks/layer.py) with the batch sharded along a
-'data' mesh axis, as train/ shards it, and reports per program the
+'data' mesh axis, as train/ shards it, with both chunk layouts
+("contiguous", "strided"), and reports per program the
 collectives in the optimised HLO and XLA's per-device temporaries. Compile
 only: nothing is timed. Not a test.
 """
@@ -21,7 +22,7 @@ import sys
 def main(argv=None):
   p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
   p.add_argument("--devices", type=int, default=4)
-  p.add_argument("--chunks", default="none,2,4")
+  p.add_argument("--chunks", default="none,2,4,8")
   args = p.parse_args(argv)
   os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") +
                              f" --xla_force_host_platform_device_count={args.devices}")
@@ -37,11 +38,14 @@ def main(argv=None):
   x = jax.ShapeDtypeStruct((16, 32, 32, 128), jnp.float32,
                            sharding=NamedSharding(mesh, P("data")))
   print(f"jax {jax.__version__}, {jax.device_count()} CPU devices, batch 16 sharded "
-        f"along 'data'\n\n| batch_chunk | all-gather | all-reduce | while loops | "
-        f"temporaries per device (MiB) |\n|---|---:|---:|---:|---:|")
-  for chunk in args.chunks.split(","):
+        f"along 'data'\n\n| batch_chunk | chunk_layout | all-gather | all-reduce | "
+        f"while loops | temporaries per device (MiB) |\n|---|---|---:|---:|---:|---:|")
+  runs = [(c, layout) for c in args.chunks.split(",")
+          for layout in (("-",) if c == "none" else ("contiguous", "strided"))]
+  for chunk, layout in runs:
     g = None if chunk == "none" else int(chunk)
-    layer = attnn.AttentionUpsample(128, 128, 5, 2, batch_chunk=g, rngs=nnx.Rngs(0))
+    layer = attnn.AttentionUpsample(128, 128, 5, 2, batch_chunk=g, rngs=nnx.Rngs(0),
+                                    chunk_layout="contiguous" if g is None else layout)
     graphdef, params = nnx.split(layer)
     params = jax.tree.map(lambda a: jax.ShapeDtypeStruct(
         a.shape, a.dtype, sharding=NamedSharding(mesh, P())), params)
@@ -50,7 +54,7 @@ def main(argv=None):
     text = compiled.as_text()
     count = lambda op: len(re.findall(rf"\s{op}(-start)?\(", text))
     temp = compiled.memory_analysis().temp_size_in_bytes / 2**20
-    print(f"| {chunk} | {count('all-gather')} | {count('all-reduce')} | "
+    print(f"| {chunk} | {layout} | {count('all-gather')} | {count('all-reduce')} | "
           f"{count('while')} | {temp:.1f} |", flush=True)
 
 

@@ -39,6 +39,7 @@ DTYPES = {"float32": jnp.float32, "bfloat16": jnp.bfloat16}
 FAST, CONVT, SUBPIXEL, REFERENCE = ("attention (fast)", "nnx.ConvTranspose",
                                     "sub-pixel conv (nnx.Conv)", "attention (reference)")
 CHUNKED = "attention (fast, batch_chunk=2)"
+STRIDED = "attention (fast, batch_chunk=2, strided)"
 
 
 class SubPixelConv(nnx.Module):
@@ -58,12 +59,14 @@ class SubPixelConv(nnx.Module):
 
 def make_layers(c, k, s, dtype):
   rngs = nnx.Rngs(0)
-  attention = lambda impl, chunk=None: attnn.AttentionUpsample(
-      c, c, k, s, impl=impl, batch_chunk=chunk, dtype=dtype, rngs=rngs)
+  attention = lambda impl, chunk=None, layout="contiguous": attnn.AttentionUpsample(
+      c, c, k, s, impl=impl, batch_chunk=chunk, chunk_layout=layout, dtype=dtype,
+      rngs=rngs)
   return {
       FAST: lambda: attention("fast"),
       CHUNKED: lambda: attention("fast", 2),
       "attention (fast, batch_chunk=4)": lambda: attention("fast", 4),
+      STRIDED: lambda: attention("fast", 2, "strided"),
       "attention (shifted: same, sums over shifted slices)": lambda: attention("shifted"),
       "attention (shifted, batch_chunk=2)": lambda: attention("shifted", 2),
       "attention (highres: HR queries, same core)": lambda: attention("highres"),
@@ -125,7 +128,7 @@ def print_targets(results):
   print("\n| target | setting | measured | met? |\n|---|---|---|---|")
   line = lambda t, s, m, ok: print(f"| {t} | {s} | {m} | {'yes' if ok else '**no**'} |")
   for (name, dtype), rows in by.items():
-    for label in (FAST, CHUNKED):
+    for label in (FAST, CHUNKED, STRIDED):
       if label in rows:
         _targets(line, by, name, dtype, rows, label)
 

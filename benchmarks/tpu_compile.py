@@ -18,14 +18,17 @@ changes what the CPU jax of the project does (it is not a dependency):
     TPU_ACCELERATOR_TYPE=v5litepod-4 TPU_WORKER_HOSTNAMES=localhost JAX_PLATFORMS=cpu \
       PYTHONPATH=. /work/venv-tpu/bin/python benchmarks/tpu_compile.py [--json out.json]
 
-Reported per program: temporaries and peak HBM (arguments + outputs +
-temporaries - aliased) from `compiled.memory_analysis()`, and `flops` /
+Reported per program: temporaries, arguments + outputs + temporaries -
+aliased, and XLA's own `peak_memory_in_bytes` from
+`compiled.memory_analysis()`, and `flops` /
 `bytes accessed` from `compiled.cost_analysis()`. XLA's cost analysis counts a
 loop body once, whatever its trip count, so the cost columns are left out
 ("loop") for programs with a `while` loop; compare traffic only between
-loop-free programs. Train steps are compiled at several batch sizes; the
-largest batch per chip is the largest whose peak fits the chip's 16 GiB HBM,
-from a linear fit of peak against batch, checked by compiling at it. The
+loop-free programs. Train steps are compiled at two batch sizes (and, with
+`--sr-chunk G`, the attention SR configs again with `model.attention_chunk=G`);
+the largest batch per chip is the largest whose XLA peak fits the chip's
+16 GiB HBM, from a linear fit of that peak against batch, checked by
+compiling at it. The
 train steps use `kernel_grad="xla"` (XLA's own convolution gradient, what TPU
 runs best).
 """
@@ -75,17 +78,19 @@ def layer_programs(sharding, dtype=jnp.float32, batch=16, size=32, c=128, k=5, s
   bfloat16 the input and the computation are bfloat16, parameters float32."""
   from layer import SubPixelConv   # benchmarks/layer.py
   rngs, kw = nnx.Rngs(0), dict(dtype=dtype)
-  attention = lambda impl, chunk=None: attnn.AttentionUpsample(
-      c, c, k, s, impl=impl, batch_chunk=chunk, rngs=rngs, **kw)
+  attention = lambda impl, chunk=None, layout="contiguous": attnn.AttentionUpsample(
+      c, c, k, s, impl=impl, batch_chunk=chunk, chunk_layout=layout, rngs=rngs, **kw)
   layers = {
       "attention (fast)": attention("fast"),
       "attention (fast, batch_chunk=1)": attention("fast", 1),
       "attention (fast, batch_chunk=2)": attention("fast", 2),
       "attention (fast, batch_chunk=4)": attention("fast", 4),
+      "attention (fast, batch_chunk=2, strided)": attention("fast", 2, "strided"),
       "attention (shifted)": attention("shifted"),
       "attention (shifted, batch_chunk=1)": attention("shifted", 1),
       "attention (shifted, batch_chunk=2)": attention("shifted", 2),
       "attention (shifted, batch_chunk=4)": attention("shifted", 4),
+      "attention (shifted, batch_chunk=2, strided)": attention("shifted", 2, "strided"),
       "attention (highres)": attention("highres"),
       "attention (loop)": attention("loop"),
       "sub-pixel conv (nnx.Conv)": SubPixelConv(c, c, k, s, rngs=rngs, **kw),
@@ -107,15 +112,22 @@ def layer_programs(sharding, dtype=jnp.float32, batch=16, size=32, c=128, k=5, s
 
 # -------------------------------------------------------------- train steps
 
-def train_step_rows(make, arg, sharding, batches):
+def fit_peak(r) -> float:
+  """The peak a train step's fit uses: XLA's own peak, else args + outputs + temporaries."""
+  return r["xla_peak_mib"] or r["peak_mib"]
+
+
+def train_step_rows(make, arg, sharding, batches, chunk=None):
   config, task, batch = make(arg, "xla")
+  if chunk:
+    config.model.attention_chunk = chunk    # a SuperResolutionNet argument
   _, state, step = train_step(config, task)
   compile_at = lambda b: report(step.lower(abstract(state, sharding),
                                            abstract(batch(b), sharding)).compile())
   rows = {b: compile_at(b) for b in batches}
   (b0, r0), (b1, r1) = list(rows.items())[0], list(rows.items())[-1]
-  per_example = (r1["peak_mib"] - r0["peak_mib"]) / (b1 - b0)
-  fixed = r0["peak_mib"] - per_example * b0
+  per_example = (fit_peak(r1) - fit_peak(r0)) / (b1 - b0)
+  fixed = fit_peak(r0) - per_example * b0
   largest = int((HBM_GIB * 1024 - fixed) // per_example)
   check = None
   for _ in range(6):                 # the fit can overshoot: shrink until it compiles
@@ -126,9 +138,10 @@ def train_step_rows(make, arg, sharding, batches):
       if "RESOURCE_EXHAUSTED" not in str(e):
         raise
       largest = int(largest * 0.8)
-  return dict(config=arg, rows=rows, per_example_mib=per_example, fixed_mib=fixed,
+  name = f"{arg} (attention_chunk={chunk})" if chunk else arg
+  return dict(config=name, rows=rows, per_example_mib=per_example, fixed_mib=fixed,
               largest_batch=largest if check else None,
-              largest_batch_peak_mib=check["peak_mib"] if check else None)
+              largest_batch_peak_mib=fit_peak(check) if check else None)
 
 
 def main(argv=None):
@@ -139,6 +152,11 @@ def main(argv=None):
                  help="the layer programs' input and computation dtype")
   p.add_argument("--sr", action="append", help="configs/sr.py argument (repeatable); "
                  "default: x2_attention_t91 and x2_deconv_t91")
+  p.add_argument("--sr-chunk", type=int, action="append", default=[],
+                 help="also compile each attention SR config with this "
+                 "`model.attention_chunk` (repeatable)")
+  p.add_argument("--sr-batches", default="20,320",
+                 help="the two SR batch sizes of the fit (comma-separated)")
   p.add_argument("--depth", action="append", help="configs/depth.py argument "
                  "(repeatable); default: sa_m1_f32_x8_rgbdd")
   args = p.parse_args(argv)
@@ -157,25 +175,30 @@ def main(argv=None):
     print(f"| {name} | {r['temp_mib']:.1f} | {r['peak_mib']:.1f} | {r['xla_peak_mib']:.1f} | "
           f"{cost[0]} | {cost[1]} |")
   print("\n**Train steps (Adam, float32, kernel_grad='xla')**")
-  print("| config | batch | temporaries (MiB) | peak HBM (MiB) | GFLOP | memory traffic (GB) |")
-  print("|---|---:|---:|---:|---:|---:|")
+  print("| config | batch | temporaries (MiB) | arguments + outputs + temporaries (MiB) "
+        "| XLA's peak (MiB) | GFLOP | memory traffic (GB) |")
+  print("|---|---:|---:|---:|---:|---:|---:|")
+  sr_batches = tuple(int(b) for b in args.sr_batches.split(","))
+  sr_configs = [a for a in args.sr or ["x2_attention_t91", "x2_deconv_t91"] if a]
   steps = []
-  for make, arg, batches in (
-      [(sr_task, a, (20, 320)) for a in args.sr or ["x2_attention_t91", "x2_deconv_t91"]
-       if a] +
-      [(depth_task, a, (4, 16)) for a in args.depth or ["sa_m1_f32_x8_rgbdd"] if a]):
-    st = train_step_rows(make, arg, sharding, batches)
+  for make, arg, batches, chunk in (
+      [(sr_task, a, sr_batches, None) for a in sr_configs] +
+      [(sr_task, a, sr_batches, g) for a in sr_configs if "attention" in a
+       for g in args.sr_chunk] +
+      [(depth_task, a, (4, 16), None) for a in args.depth or ["sa_m1_f32_x8_rgbdd"] if a]):
+    st = train_step_rows(make, arg, sharding, batches, chunk)
     steps.append(st)
     for b, r in st["rows"].items():
       cost = (("loop", "loop") if r["loop"] else
               (f"{r['gflops']:.1f}", f"{r['traffic_gb']:.2f}"))
       print(f"| {st['config']} | {b} | {r['temp_mib']:.0f} | {r['peak_mib']:.0f} | "
-            f"{cost[0]} | {cost[1]} |", flush=True)
-  print(f"\n| config | peak per example (MiB) | largest batch per {HBM_GIB:.0f} GiB chip "
-        f"| its peak (MiB) |\n|---|---:|---:|---:|")
+            f"{r['xla_peak_mib']:.0f} | {cost[0]} | {cost[1]} |", flush=True)
+  print(f"\nLargest batch: linear fit of XLA's peak against the batch, checked by "
+        f"a compile at it.\n\n| config | peak per example (MiB) | largest batch per "
+        f"{HBM_GIB:.0f} GiB chip | its XLA peak (MiB) |\n|---|---:|---:|---:|")
   for st in steps:
     print(f"| {st['config']} | {st['per_example_mib']:.2f} | {st['largest_batch']} | "
-          f"{st['largest_batch_peak_mib']:.0f} |")
+          f"{st['largest_batch_peak_mib'] or float('nan'):.0f} |")
   if args.json:
     with open(args.json, "w") as f:
       json.dump(dict(layer=layer_rows, train_steps=steps), f, indent=1, default=str)

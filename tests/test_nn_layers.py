@@ -54,13 +54,16 @@ def test_every_impl_gives_the_layer_the_same_values_and_gradients(rng, impl):
   chex.assert_trees_all_close(nnx.grad(loss)(fast), nnx.grad(loss)(other), atol=1e-4)
 
 
-@pytest.mark.parametrize("lead,chunk", [((6,), 4), ((2, 3), 2), ((5,), 2)])
-def test_batch_chunks_give_the_reference_values_and_gradients(rng, lead, chunk):
+@pytest.mark.parametrize("lead,chunk,layout", [((6,), 4, "contiguous"), ((2, 3), 2, "contiguous"),
+                                               ((5,), 2, "contiguous"), ((6,), 2, "strided"),
+                                               ((2, 4), 4, "strided")])
+def test_batch_chunks_give_the_reference_values_and_gradients(rng, lead, chunk, layout):
   """`batch_chunk` (projections and attention a few images at a time, the
   backward recomputing each chunk) against the literal reference on the
   whole batch: outputs, weights, and gradients of parameters and input."""
   x = jnp.asarray(rng.normal(size=lead + (3, 4, 4)), jnp.float32)
-  chunked = nn.AttentionUpsample(4, 6, 5, 2, batch_chunk=chunk, rngs=nnx.Rngs(0))
+  chunked = nn.AttentionUpsample(4, 6, 5, 2, batch_chunk=chunk, chunk_layout=layout,
+                                 rngs=nnx.Rngs(0))
   ref = nn.AttentionUpsample(4, 6, 5, 2, impl="reference", rngs=nnx.Rngs(0))
   (out, w), (want, want_w) = chunked(x, return_weights=True), ref(x, return_weights=True)
   chex.assert_shape([out, w], [lead + (6, 8, 6), lead + (6, 8, 25)])
@@ -96,6 +99,8 @@ def test_batch_chunks_cut_the_training_memory():
 def test_bad_batch_chunk_is_a_clear_error():
   with pytest.raises(ValueError, match="batch_chunk"):
     nn.AttentionUpsample(4, 4, 3, 2, batch_chunk=0, rngs=nnx.Rngs(0))
+  with pytest.raises(ValueError, match="chunk_layout"):
+    nn.AttentionUpsample(4, 4, 3, 2, batch_chunk=2, chunk_layout="rows", rngs=nnx.Rngs(0))
 
 
 def test_forward_mode_derivative_of_the_layer(rng):

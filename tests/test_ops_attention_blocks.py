@@ -1,6 +1,7 @@
 """The blocked matmuls of the attention core against plain loops: the window
 products q . k of `lowres_logits` and the weighted window sum of `attend`,
-values and gradients, on sizes that are not multiples of the block."""
+values and gradients, on sizes that are not multiples of the block; and the
+edge ring of `lowres_logits` against products of the edge-padded queries."""
 
 import jax
 import jax.numpy as jnp
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 
 from attnup_jax.ops._attention_core import window_sum
-from attnup_jax.ops._attention_logits import window_products
+from attnup_jax.ops._attention_logits import _edge_ring, combination_kernel, window_products
 
 
 def _loop_products(q, k, wide):
@@ -85,3 +86,35 @@ def test_gradients_match_the_shifted_slices_form():
   slow = jax.jit(jax.grad(lambda q, k: jnp.sum(literal_products(q, k) * g_qk), (0, 1)))(q, k)
   for a, b in zip(fast, slow):
     np.testing.assert_allclose(a, b, atol=1e-5)
+
+
+@pytest.mark.parametrize("h,w,s,ksize", [(5, 4, 2, 5), (1, 3, 2, 3), (4, 2, 3, 7), (3, 3, 4, 7)])
+def test_edge_ring_is_the_products_of_the_edge_padded_queries(h, w, s, ksize):
+  """Clamped bilinear upsampling = the interior formula on q padded by edge
+  replication. The ring built from the image's own products must equal the
+  products of those padded queries with the (zero-padded) keys, in every
+  feature that the combination kernel reads there; checked against a loop."""
+  from attnup_jax.ops._attention_logits import bilinear_taps
+  from attnup_jax.ops._attention_windows import window_offsets
+  r = np.random.default_rng(h * w + s)
+  c = 4
+  q, k = (r.normal(size=(h, w, c)).astype(np.float32) for _ in range(2))
+  offsets, taps = window_offsets(s, ksize), bilinear_taps(s)
+  wide = list(range(int(offsets[0]) - taps[-1], int(offsets[-1]) - taps[0] + 1))
+  nw, npos = len(wide), 2 * s * len(offsets)
+  pos = r.normal(size=(h, w, npos)).astype(np.float32)
+  qk = _loop_products(q, k, wide).astype(np.float32).reshape(h, w, nw, nw)
+  ring = np.asarray(_edge_ring(jnp.asarray(qk), jnp.asarray(pos)))
+  assert ring.shape == (h + 2, w + 2, nw * nw + npos)
+  qe = np.pad(q, ((1, 1), (1, 1), (0, 0)), mode="edge")
+  pe = np.pad(pos, ((1, 1), (1, 1), (0, 0)), mode="edge")
+  kz = np.pad(k, ((1, 1), (1, 1), (0, 0)))
+  want = np.concatenate([_loop_products(qe, kz, wide), pe], -1)   # padded grid
+  used = combination_kernel(s, ksize, wide).any(-1)                # [E, E, F]
+  for m, n in np.ndindex(h + 2, w + 2):
+    # the taps (ey, ex) that read padded cell (m, n) from some output pixel
+    reads = np.zeros(used.shape[-1], bool)
+    for iy, ix in np.ndindex(3, 3):
+      if 0 <= m - iy < h and 0 <= n - ix < w:
+        reads |= used[iy, ix]
+    np.testing.assert_allclose(ring[m, n, reads], want[m, n, reads], atol=1e-5)

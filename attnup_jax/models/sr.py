@@ -60,6 +60,8 @@ class SuperResolutionNet(nnx.Module):
     attention_chunk: the attention upsamplers' `batch_chunk` (images per
       rematerialised chunk; about half the layer's training memory, for a
       batch on one device), or None (the default) for the whole batch.
+    attention_chunk_layout: their `chunk_layout`, "contiguous" (one device)
+      or "strided" (a batch sharded over D devices, D dividing the chunk).
 
   Example:
     >>> net = SuperResolutionNet(2, rngs=nnx.Rngs(0))
@@ -70,7 +72,8 @@ class SuperResolutionNet(nnx.Module):
   def __init__(self, scale: int = 2, upsampler: str = "attention", *,
                features: int = 128, kernel_size: int = 5,
                global_skip: bool = False, dtype=None, kernel_grad: str = "matmul",
-               attention_chunk: int | None = None, rngs: nnx.Rngs):
+               attention_chunk: int | None = None,
+               attention_chunk_layout: str = "contiguous", rngs: nnx.Rngs):
     self.scale = check_scale(scale)
     if upsampler not in UPSAMPLERS:
       raise ValueError(f"`upsampler` must be one of {UPSAMPLERS}, got {upsampler!r}.")
@@ -84,7 +87,8 @@ class SuperResolutionNet(nnx.Module):
       blocks.append(ResBlock(features, dtype=dtype, kernel_grad=kernel_grad, rngs=rngs))
       if upsampler == "attention":
         ups.append(AttentionUpsample(features, features, kernel_size, 2,
-                                     batch_chunk=attention_chunk, dtype=dtype,
+                                     batch_chunk=attention_chunk,
+                                     chunk_layout=attention_chunk_layout, dtype=dtype,
                                      rngs=rngs))
       else:
         ups.append(PhasedConvTranspose(features, features, kernel_size, 2,

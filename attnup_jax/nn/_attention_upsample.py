@@ -8,7 +8,7 @@ from flax import nnx
 
 from attnup_jax import ops
 from attnup_jax.nn import _common
-from attnup_jax.ops._checks import check_chunk
+from attnup_jax.ops._checks import check_chunk, check_chunk_layout
 
 
 class AttentionUpsample(nnx.Module):
@@ -37,13 +37,15 @@ class AttentionUpsample(nnx.Module):
 
   def __init__(self, in_features: int, out_features: int, kernel_size=3,
                strides=2, *, use_bias: bool = False, scale: float | None = None,
-               impl: str = "fast", batch_chunk: int | None = None, dtype=None,
+               impl: str = "fast", batch_chunk: int | None = None,
+               chunk_layout: str = "contiguous", dtype=None,
                param_dtype=jnp.float32, rngs: nnx.Rngs):
     self.kernel_size, self.strides = _common.window_args(kernel_size, strides)
     self.in_features = in_features
     self.out_features = _common.check_out_features(out_features)
     self.scale, self.impl, self.dtype = scale, impl, dtype
     self.batch_chunk = check_chunk(batch_chunk)
+    self.chunk_layout = check_chunk_layout(chunk_layout, "chunk_layout")
     proj = lambda: _common.projection(in_features, out_features, use_bias,
                                       dtype, param_dtype, rngs)
     self.query, self.key, self.value = proj(), proj(), proj()
@@ -69,5 +71,5 @@ class AttentionUpsample(nnx.Module):
     if self.batch_chunk is None or not lead:
       return attend(x, kernel, bias, pos_y, pos_x)
     out = ops.remat_chunks(attend, x.reshape((-1,) + x.shape[-3:]), self.batch_chunk,
-                           kernel, bias, pos_y, pos_x)
+                           kernel, bias, pos_y, pos_x, layout=self.chunk_layout)
     return jax.tree.map(lambda o: o.reshape(lead + o.shape[1:]), out)

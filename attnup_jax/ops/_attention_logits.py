@@ -8,11 +8,14 @@ with P = concat(pos_y[ky], pos_x[kx]) of the window slot (SPEC Sec. 1).
 attention, the depth model). `lowres_logits` takes low-resolution queries `q`
 whose bilinear upsampling (half-pixel centres, edges clamped: as
 `ops.bilinear_upsample` and `jax.image.resize`) are the queries. Upsampling is
-linear, q_hr[S*m + y] = sum_e A[m, y, e] q[m + e] along each axis with
-e in {-1, 0, 1}, so every logit is a fixed combination of low-resolution
-products q[m + ey, n + ex] . k[m + dy, n + dx] over a window one pixel wider
-than T on each side, and of q . pos products. Nothing of size S*H x S*W x C
-is built, in either pass.
+linear, q_hr[S*m + y] = sum_e A[y, e] q_pad[m + e] along each axis with
+e in {-1, 0, 1} and q_pad = q padded by edge replication (the clamped
+edges), so every logit is a fixed combination of low-resolution products
+q_pad[m + ey, n + ex] . k[m + dy, n + dx] over a window one pixel wider than
+T on each side, and of q . pos products: one constant 3x3 convolution of the
+products over the grid padded by one cell (`combination_kernel`), whose
+edge cells are the image's own products shifted by a slot (`_edge_ring`).
+Nothing of size S*H x S*W x C is built, in either pass.
 
 Inputs are read in their own dtype; every product accumulates in float32.
 Legend: m, n = low-res rows/cols; y, x = phases (S); a, b = offsets (T);
@@ -68,26 +71,44 @@ def bilinear_taps(s: int) -> tuple[int, ...]:
   return tuple(sorted({o for o, _ in taps} | {o + 1 for o, f in taps if f}))
 
 
-def bilinear_axis_weights(n, s: int):
-  """`[N, S, E]` f32: q_up[S*m + y] = sum_e A[m, y, e] q[m + e] (E = bilinear_taps).
+def bilinear_phase_weights(s: int) -> np.ndarray:
+  """`[S, E]`: interior weights, q_up[S*m + y] = sum_e A[y, e] q[m + e] with
+  e = bilinear_taps(s) (at the edges: the same on the edge-padded q)."""
+  taps = bilinear_taps(s)
+  a = np.zeros((s, len(taps)))
+  for y, (offset, frac) in enumerate(bilinear_phase_taps(s)):
+    a[y, taps.index(offset)] += 1.0 - frac
+    if frac:
+      a[y, taps.index(offset + 1)] += frac
+  return a
 
-  The two taps of each phase are clamped to the edge, as `bilinear_upsample`
-  does, and folded onto the pixel they land on, so the weights near the border
-  depend on m. Built from `iota`, so N may be symbolic.
-  """
-  m = jax.lax.broadcasted_iota(jnp.int32, (n,), 0)
-  rows = []
-  for offset, frac in bilinear_phase_taps(s):
-    per_e = []
-    for e in bilinear_taps(s):
-      weight = jnp.zeros((n,), F32)
-      for u, a in ((0, 1.0 - frac), (1, frac)):
-        if a:
-          source = jnp.clip(m + offset + u, 0, n - 1)
-          weight = weight + jnp.where(source == m + e, jnp.float32(a), jnp.float32(0))
-      per_e.append(weight)
-    rows.append(jnp.stack(per_e, -1))                              # [N, E]
-  return jnp.stack(rows, 1)                                        # [N, S, E]
+
+def combination_kernel(s: int, ksize: int, wide) -> np.ndarray:
+  """The logits as one VALID convolution of the low-resolution features:
+  `[E, E, F, S*S*T*T]` float32 (E taps per axis, F = len(wide)^2 + 2*S*T),
+
+      logit(m, n; y, x, a, b) = sum over (ey, ex, f) of
+          kernel[ey, ex, f, (y, x, a, b)] * feats[m + ey, n + ex, f]
+
+  over the edge-padded grid, feats = (q . k[+ (wide_i, wide_j)] for every
+  pair, q . pos_y per (y, a), q . pos_x per (x, b)). The weight of a tap is
+  the bilinear A[y, ey] * A[x, ex]; it takes the product whose key is the
+  logit's own, k[m + dy_a, n + dx_b] = k[(m + ey) + (dy_a - ey), ...]."""
+  taps, offsets = bilinear_taps(s), window_offsets(s, ksize)
+  t, nw, e = len(offsets), len(wide), len(taps)
+  weights = bilinear_phase_weights(s)
+  kernel = np.zeros((e, e, nw * nw + 2 * s * t, s, s, t, t), np.float32)
+  for iy, ey in enumerate(taps):
+    for ix, ex in enumerate(taps):
+      for y, x, a, b in np.ndindex(s, s, t, t):
+        wgt = weights[y, iy] * weights[x, ix]
+        if not wgt:
+          continue
+        i, j = offsets[a] - ey - wide[0], offsets[b] - ex - wide[0]
+        kernel[iy, ix, i * nw + j, y, x, a, b] += wgt
+        kernel[iy, ix, nw * nw + y * t + a, y, x, a, b] += wgt
+        kernel[iy, ix, nw * nw + s * t + x * t + b, y, x, a, b] += wgt
+  return kernel.reshape(e, e, -1, s * s * t * t)
 
 
 def window_products(q, k, wide) -> jax.Array:
@@ -123,31 +144,54 @@ def shifted_products(q, k, wide) -> jax.Array:
                     for kt in shifted(k, wide).values()], -1)
 
 
+def _edge_ring(qk, pos):
+  """The features of the edge-padded queries, from those of the image.
+
+  `qk` `[H, W, N, N]` (q . k over the wide window), `pos` `[H, W, P]` ->
+  `[H + 2, W + 2, N*N + P]`. A padded query is its edge neighbour's (clamped
+  bilinear upsampling is edge padding), and the key of each logit it serves
+  is the same key, one window slot further from it: its q . k products are
+  the neighbour's shifted by one slot (the slot that falls off is never
+  used: zero), its q . pos products the neighbour's."""
+  def ring(x, axis, slot_axis):
+    lo = jax.lax.slice_in_dim(x, 0, 1, axis=axis)
+    hi = jax.lax.slice_in_dim(x, x.shape[axis] - 1, x.shape[axis], axis=axis)
+    if slot_axis is not None:
+      n = x.shape[slot_axis]
+      widths = lambda w: [w if d == slot_axis else (0, 0) for d in range(x.ndim)]
+      lo = jnp.pad(jax.lax.slice_in_dim(lo, 0, n - 1, axis=slot_axis), widths((1, 0)))
+      hi = jnp.pad(jax.lax.slice_in_dim(hi, 1, n, axis=slot_axis), widths((0, 1)))
+    return jnp.concatenate([lo, x, hi], axis)
+  qk = ring(ring(qk, 0, 2), 1, 3)
+  pos = ring(ring(pos, 0, None), 1, None)
+  return jnp.concatenate([qk.reshape(qk.shape[:2] + (-1,)), pos], -1)
+
+
 def lowres_logits(q, k, pos_y, pos_x, s: int, ksize: int, scale: float,
                   blocked: bool = True):
   """q `[H, W, C]` (low-resolution queries), k `[H, W, C]` -> `[H, S, W, S, T, T]`
-  f32; the q . k products by `window_products` (blocked) or `shifted_products`."""
+  f32; the q . k products by `window_products` (blocked) or `shifted_products`.
+
+  Clamped bilinear upsampling is the interior formula on q padded by edge
+  replication, so the logits are one constant combination
+  (`combination_kernel`: a VALID 3x3 convolution, as E*E matmuls) of the
+  products on that padded grid, which `_edge_ring` takes from the image's
+  own products: no weight depends on the position, no product is taken twice."""
   h, w, c = k.shape
   q, k, pos_y, pos_x = _common_dtype(q, k, pos_y, pos_x)
   offsets, taps = window_offsets(s, ksize), bilinear_taps(s)
   t = len(offsets)
-  wide = range(int(offsets[0]) - taps[-1], int(offsets[-1]) - taps[0] + 1)
+  wide = list(range(int(offsets[0]) - taps[-1], int(offsets[-1]) - taps[0] + 1))
   nw = len(wide)
-  qk = (window_products if blocked else shifted_products)(q, k, list(wide))
+  qk = (window_products if blocked else shifted_products)(q, k, wide)
   qpy, qpx = _position_products(q, pos_y, pos_x, s, ksize, "mnc,{0}{1}c->mn{0}{1}")
-  feats = jnp.concatenate([qk, qpy.reshape(h, w, s * t), qpx.reshape(h, w, s * t)], -1)
-  ay, ax = bilinear_axis_weights(h, s), bilinear_axis_weights(w, s)
+  pos = jnp.concatenate([qpy.reshape(h, w, s * t), qpx.reshape(h, w, s * t)], -1)
+  feats = (jnp.concatenate([qk, pos], -1) if len(taps) == 1 else    # S = 1: no taps
+           _edge_ring(qk.reshape(h, w, nw, nw), pos))
+  kernel = scale * combination_kernel(s, ksize, wide)             # [E, E, F, O]
   logits = None
-  for (ey, ex), f in shifted(feats, taps).items():                # f = feats[m+ey, n+ex]
-    i0, j0 = int(offsets[0]) - ey - wide[0], int(offsets[0]) - ex - wide[0]
-    qk_e = f[..., :nw * nw].reshape(h, w, nw, nw)[:, :, i0:i0 + t, j0:j0 + t]
-    qpy_e = f[..., nw * nw:nw * nw + s * t].reshape(h, w, s, t)   # [m, n, y, a]
-    qpx_e = f[..., nw * nw + s * t:].reshape(h, w, s, t)          # [m, n, x, b]
-    term = (qk_e[:, None, :, None] +
-            jnp.moveaxis(qpy_e, 2, 1)[:, :, :, None, :, None] +
-            qpx_e[:, None, :, :, None, :])                         # [m, y, n, x, a, b]
-    weight = (ay[:, :, None, None, taps.index(ey)] *
-              ax[None, None, :, :, taps.index(ex)])                # [m, y, n, x]
-    term = weight[..., None, None] * term
-    logits = term if logits is None else logits + term
-  return scale * logits
+  for iy, ix in np.ndindex(kernel.shape[:2]):
+    term = jnp.einsum("mnf,fo->mno", feats[iy:iy + h, ix:ix + w], kernel[iy, ix],
+                      precision=jax.lax.Precision.HIGHEST)
+    logits = term if logits is None else logits + term           # [m, n, (y, x, a, b)]
+  return jnp.moveaxis(logits.reshape(h, w, s, s, t, t), 2, 1)

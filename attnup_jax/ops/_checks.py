@@ -86,3 +86,15 @@ def check_chunk(chunk, name: str = "batch_chunk"):
         f"`{name}` must be None (the whole batch at once) or a positive int "
         f"(images per chunk), got {chunk!r}.")
   return chunk
+
+
+CHUNK_LAYOUTS = ("contiguous", "strided")
+
+
+def check_chunk_layout(layout, name: str = "layout") -> str:
+  """One of CHUNK_LAYOUTS (`ops.remat_chunks`)."""
+  if layout not in CHUNK_LAYOUTS:
+    raise ValueError(
+        f"`{name}` must be one of {CHUNK_LAYOUTS} (\"strided\" for a batch "
+        f"sharded over devices), got {layout!r}.")
+  return layout

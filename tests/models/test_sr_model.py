@@ -47,13 +47,14 @@ def test_output_shape_and_bad_input():
     SuperResolutionNet(2, "pixelshuffle", rngs=nnx.Rngs(0))
 
 
-def test_attention_chunks_change_no_value_or_gradient(rng):
+@pytest.mark.parametrize("layout", ["contiguous", "strided"])
+def test_attention_chunks_change_no_value_or_gradient(rng, layout):
   """`attention_chunk` is a memory option: the same network function."""
   x = jnp.asarray(rng.uniform(size=(4, 6, 5, 1)), jnp.float32)
   whole = SuperResolutionNet(2, "attention", features=8, rngs=nnx.Rngs(0))
   chunked = SuperResolutionNet(2, "attention", features=8, attention_chunk=2,
-                               rngs=nnx.Rngs(0))
-  assert chunked.ups[0].batch_chunk == 2
+                               attention_chunk_layout=layout, rngs=nnx.Rngs(0))
+  assert chunked.ups[0].batch_chunk == 2 and chunked.ups[0].chunk_layout == layout
   np.testing.assert_allclose(chunked(x), whole(x), atol=1e-6)
   loss = lambda m: jnp.mean((m(x) - 0.5) ** 2)
   chex.assert_trees_all_close(nnx.grad(loss)(chunked), nnx.grad(loss)(whole),
