@@ -10,10 +10,12 @@ equal to 1e-5 in float32 (values and gradients):
   from low-resolution products for `attention_upsample_bilinear`) and the
   shared core (`_attention_core.py`). Plain JAX: `grad`, `jvp`, `vmap`.
 - `"shifted"`: the same, with the window sums taken over shifted slices
-  instead of blocked matmuls: more memory and time on CPU, but what XLA's TPU
-  compiler fuses best (less HBM; docs/BENCHMARKS.md).
+  instead of blocked matmuls: more memory and time on CPU and more HBM on
+  TPU, but the least memory traffic in bfloat16 on TPU by XLA's cost model
+  (docs/BENCHMARKS.md).
 - `"loop"`: the previous core, sequential loops and a custom VJP
-  (`_attention_loop.py`); no `jvp`, no `return_weights`.
+  (`_attention_loop.py`); no `jvp`, no `return_weights`. The lowest TPU
+  peak for high-resolution queries (`attention_upsample`).
 - `"reference"`: the literal definition (`_attention_reference.py`).
 - `"highres"` (`attention_upsample_bilinear` only): bilinear upsampling, then
   `attention_upsample(impl="fast")`.

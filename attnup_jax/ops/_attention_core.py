@@ -33,8 +33,8 @@ def attend(logits, v, s: int, ksize: int, blocked: bool = True):
     v: values `[H, W, D]` on the low-resolution grid.
     s, ksize: stride S and window K (static).
     blocked: the weighted sum by `window_sum` (impl "fast": least memory and
-      time on CPU) or by `shifted_sum` (impl "shifted": what XLA's TPU
-      compiler fuses best; docs/BENCHMARKS.md).
+      time on CPU and HBM on TPU) or by `shifted_sum` (impl "shifted": less
+      bfloat16 memory traffic on TPU; docs/BENCHMARKS.md).
 
   Returns:
     (out `[H, S, W, S, D]` in `v.dtype`, probabilities `[H, S, W, S, T, T]`
