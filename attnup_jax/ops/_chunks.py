@@ -57,10 +57,11 @@ def remat_chunks(fn, x: jax.Array, chunk: int | None, *args, layout: str = "cont
   """
   b = x.shape[0]
   g = chunk_size(b, check_chunk(chunk))
-  if check_chunk_layout(layout) == "strided" and g < b:
-    return _strided(fn, x, g, args)
+  check_chunk_layout(layout)
   if g == b:
     return fn(x, *args)
+  if layout == "strided":
+    return _strided(fn, x, g, args)
   body = jax.checkpoint(fn)
   out = jax.lax.map(lambda xc: body(xc, *args), x.reshape((b // g, g) + x.shape[1:]))
   return jax.tree.map(lambda o: o.reshape((b,) + o.shape[2:]), out)
