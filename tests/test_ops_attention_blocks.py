@@ -88,6 +88,27 @@ def test_gradients_match_the_shifted_slices_form():
     np.testing.assert_allclose(a, b, atol=1e-5)
 
 
+def _dot_precisions(fn, *args):
+  eqns = jax.make_jaxpr(fn)(*args).jaxpr.eqns
+  return [e.params["precision"] for e in eqns if e.primitive.name == "dot_general"]
+
+
+@pytest.mark.parametrize("dtype,weighted_sum", [(jnp.bfloat16, jax.lax.Precision.HIGHEST),
+                                                (jnp.float32, None)])
+def test_weighted_sum_precision_follows_the_values_dtype(dtype, weighted_sum):
+  """The placement is exact (HIGHEST) always; the weighted sum keeps the
+  float32 probabilities unrounded for bfloat16 values (HIGHEST: TPU and GPU
+  would otherwise round them) and has jax's default precision for float32
+  values, like the layer's other products."""
+  p = jnp.ones((3, 2, 3, 2, 3, 3), jnp.float32)
+  v = jnp.ones((3, 3, 4), dtype)
+  placement, weighted = _dot_precisions(lambda p, v: window_sum(p, v, np.array([-1, 0, 1])),
+                                        p, v)
+  highest = (jax.lax.Precision.HIGHEST, jax.lax.Precision.HIGHEST)
+  assert placement == highest
+  assert weighted == (None if weighted_sum is None else (weighted_sum, weighted_sum))
+
+
 @pytest.mark.parametrize("h,w,s,ksize", [(5, 4, 2, 5), (1, 3, 2, 3), (4, 2, 3, 7), (3, 3, 4, 7)])
 def test_edge_ring_is_the_products_of_the_edge_padded_queries(h, w, s, ksize):
   """Clamped bilinear upsampling = the interior formula on q padded by edge

@@ -20,14 +20,16 @@ class AttentionUpsample(nnx.Module):
   their bilinear upsampling (projecting first is exact: both are linear),
   which `ops.attention_upsample_bilinear` never builds. Parameters:
   `3*Cin*Cout` (+ `3*Cout` with `use_bias`) + `K*Cout`. `impl` is that
-  op's: "fast" (default), "highres", "loop" or "reference".
+  op's: "fast" (default), "shifted", "highres", "loop" or "reference".
 
   `batch_chunk=G` computes the projections and the attention G images at a
   time (`ops.remat_chunks`): the same function, values and gradients, but
   the backward recomputes one chunk at a time, so training needs about half
   the memory of `nnx.ConvTranspose` and is no slower on CPU
-  (docs/BENCHMARKS.md). Chunks are contiguous images: leave it None (the
-  default) for a batch sharded over several devices.
+  (docs/BENCHMARKS.md). `chunk_layout="contiguous"` (default) makes chunk i
+  images i*G .. i*G + G - 1; "strided" makes it images i, i + B/G, ..., the
+  layout that keeps a batch sharded over several devices where it is (no
+  all-gather).
 
   Example:
     >>> layer = AttentionUpsample(64, 32, kernel_size=3, strides=2, rngs=nnx.Rngs(0))

@@ -64,9 +64,12 @@ def window_sum(p, v, offsets):
   outside), float32 `[H, S, W, S, D]`, as one matmul per block of B x B
   low-resolution cells: the block's S*S*B*B outputs against the (B + T - 1)^2
   values their windows reach, the probabilities placed into that dense
-  matrix by a constant 0/1 table. Every intermediate is of the size of the
-  output or of the low-resolution values, in either pass (no shifted copy
-  of v per offset, no float32 term per offset); sizes may be symbolic."""
+  matrix by a constant 0/1 table (an exact matmul). Every intermediate is of
+  the size of the output or of the low-resolution values, in either pass
+  (no shifted copy of v per offset, no float32 term per offset); sizes may
+  be symbolic.
+
+  The weighted sum has `value_sum_precision(v.dtype)`."""
   h, s, w, _, t, _ = p.shape
   b, halo = BLOCK, t - 1
   vb = window_blocks(v, -int(offsets[0]), b, halo).astype(jnp.float32)  # [u,v,K,d]
@@ -77,7 +80,21 @@ def window_sum(p, v, offsets):
   cy, _, cx, _ = np.unravel_index(np.arange((b * s) ** 2), (b, s, b, s))
   dense = jnp.einsum("uvqt,qkt->uvqk", pp, window_picks(cy, cx, t, b, halo),
                      precision=jax.lax.Precision.HIGHEST)            # exact placement
-  out = jnp.einsum("uvqk,uvkd->uvqd", dense, vb, precision=jax.lax.Precision.HIGHEST)
+  out = jnp.einsum("uvqk,uvkd->uvqd", dense, vb, precision=value_sum_precision(v.dtype))
   out = out.reshape(nh, nwb, b, s, b, s, d)
   out = jnp.moveaxis(out, 1, 3).reshape(nh * b, s, nwb * b, s, d)
   return out[:h, :, :w]
+
+
+def value_sum_precision(dtype):
+  """The precision of the weighted sum's matmul (probabilities times values).
+
+  Values narrower than float32 (bfloat16): HIGHEST, so that the float32
+  probabilities are not rounded to the values' dtype on TPU or GPU (the
+  output is float32 rounded once, `tests/test_numerics.py`). Float32 values:
+  None, jax's default matmul precision, as for every other product of the
+  layer and for `nnx.ConvTranspose` (on TPU, bfloat16 passes unless
+  `jax_default_matmul_precision` says otherwise); HIGHEST there made XLA's
+  TPU compiler keep 71.7 instead of 27.7 MiB of temporaries at the SR
+  setting (docs/BENCHMARKS.md). On CPU both are float32."""
+  return jax.lax.Precision.HIGHEST if jnp.dtype(dtype).itemsize < 4 else None
