@@ -93,8 +93,10 @@ def _dot_precisions(fn, *args):
   return [e.params["precision"] for e in eqns if e.primitive.name == "dot_general"]
 
 
-@pytest.mark.parametrize("dtype,weighted_sum", [(jnp.bfloat16, jax.lax.Precision.HIGHEST),
-                                                (jnp.float32, None)])
+HIGHEST = (jax.lax.Precision.HIGHEST, jax.lax.Precision.HIGHEST)
+
+
+@pytest.mark.parametrize("dtype,weighted_sum", [(jnp.bfloat16, HIGHEST), (jnp.float32, None)])
 def test_weighted_sum_precision_follows_the_values_dtype(dtype, weighted_sum):
   """The placement is exact (HIGHEST) always; the weighted sum keeps the
   float32 probabilities unrounded for bfloat16 values (HIGHEST: TPU and GPU
@@ -104,9 +106,8 @@ def test_weighted_sum_precision_follows_the_values_dtype(dtype, weighted_sum):
   v = jnp.ones((3, 3, 4), dtype)
   placement, weighted = _dot_precisions(lambda p, v: window_sum(p, v, np.array([-1, 0, 1])),
                                         p, v)
-  highest = (jax.lax.Precision.HIGHEST, jax.lax.Precision.HIGHEST)
-  assert placement == highest
-  assert weighted == (None if weighted_sum is None else (weighted_sum, weighted_sum))
+  assert placement == HIGHEST
+  assert weighted == weighted_sum
 
 
 @pytest.mark.parametrize("h,w,s,ksize", [(5, 4, 2, 5), (1, 3, 2, 3), (4, 2, 3, 7), (3, 3, 4, 7)])

@@ -95,6 +95,7 @@ def value_sum_precision(dtype):
   None, jax's default matmul precision, as for every other product of the
   layer and for `nnx.ConvTranspose` (on TPU, bfloat16 passes unless
   `jax_default_matmul_precision` says otherwise); HIGHEST there made XLA's
-  TPU compiler keep 71.7 instead of 27.7 MiB of temporaries at the SR
-  setting (docs/BENCHMARKS.md). On CPU both are float32."""
+  TPU compiler store the dense probability matrix, padded to 128 lanes
+  (docs/BENCHMARKS.md, "The weighted sum's precision"). On CPU both are
+  float32."""
   return jax.lax.Precision.HIGHEST if jnp.dtype(dtype).itemsize < 4 else None
