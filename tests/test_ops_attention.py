@@ -14,8 +14,9 @@ from absl.testing import parameterized
 from attnup_jax import ops
 from numpy_attention import attention_upsample_loops, bilinear_upsample_loops
 
-# (S, K): every stride with its smallest valid window, K = 2S - 1, and K = 2S + 1.
-GRID = [(1, 1), (1, 3), (2, 3), (2, 5), (3, 5), (3, 7), (4, 7), (4, 9)]
+# (S, K): every stride with its smallest valid window, K = 2S - 1, and K = 2S + 1;
+# then windows whose T - 1 exceeds the blocks' 4 cells (T = 7 and 6 offsets).
+GRID = [(1, 1), (1, 3), (2, 3), (2, 5), (3, 5), (3, 7), (4, 7), (4, 9), (1, 7), (2, 11)]
 ARGS = "q k v pos_y pos_x".split()
 
 

@@ -46,7 +46,8 @@ def test_window_products_match_a_loop(h, w, wide):
 
 
 @pytest.mark.parametrize("h,w,s,offsets", [(9, 7, 2, (-1, 0, 1)), (5, 3, 4, (-1, 0, 1, 2)),
-                                           (2, 6, 3, (-1, 0, 1))])
+                                           (2, 6, 3, (-1, 0, 1)),
+                                           (6, 5, 1, (-3, -2, -1, 0, 1, 2, 3))])   # T - 1 > BLOCK
 def test_window_sum_matches_a_loop(h, w, s, offsets):
   r = np.random.default_rng(h * w)
   t = len(offsets)

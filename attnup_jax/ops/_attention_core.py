@@ -22,7 +22,7 @@ import numpy as np
 from attnup_jax.ops._attention_windows import (phase_mask, shifted, window_blocks,
                                                window_offsets, window_picks)
 
-BLOCK = 4     # low-resolution cells per block side in `window_sum`
+BLOCK = 4     # low-resolution cells per block side in `window_sum` (T - 1 if larger)
 
 
 def attend(logits, v, s: int, ksize: int, blocked: bool = True):
@@ -71,7 +71,8 @@ def window_sum(p, v, offsets):
 
   The weighted sum has `value_sum_precision(v.dtype)`."""
   h, s, w, _, t, _ = p.shape
-  b, halo = BLOCK, t - 1
+  halo = t - 1
+  b = max(BLOCK, halo)            # a block holds its halo (axis_blocks)
   vb = window_blocks(v, -int(offsets[0]), b, halo).astype(jnp.float32)  # [u,v,K,d]
   nh, nwb, _, d = vb.shape
   pp = jnp.pad(p, ((0, nh * b - h), (0, 0), (0, nwb * b - w), (0, 0), (0, 0), (0, 0)))
