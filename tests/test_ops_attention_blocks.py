@@ -1,5 +1,6 @@
 """The blocked matmuls of the attention core against plain loops: the window
-products q . k of `lowres_logits` and the weighted window sum of `attend`,
+products q . k of `lowres_logits` (with the position rows joined to the
+keys) and the weighted window sum of `attend`,
 values and gradients, on sizes that are not multiples of the block; and the
 edge ring of `lowres_logits` against products of the edge-padded queries."""
 
@@ -9,7 +10,8 @@ import numpy as np
 import pytest
 
 from attnup_jax.ops._attention_core import window_sum
-from attnup_jax.ops._attention_logits import _edge_ring, combination_kernel, window_products
+from attnup_jax.ops._attention_logits import (_edge_ring, combination_kernel, position_rows,
+                                              shifted_products, window_products)
 
 
 def _loop_products(q, k, wide):
@@ -43,6 +45,41 @@ def test_window_products_match_a_loop(h, w, wide):
   q, k = (r.normal(size=(h, w, 6)).astype(np.float32) for _ in range(2))
   got = window_products(jnp.asarray(q), jnp.asarray(k), list(wide))
   np.testing.assert_allclose(got, _loop_products(q, k, wide), atol=1e-5)
+
+
+@pytest.mark.parametrize("products", [window_products, shifted_products])
+def test_rows_join_the_products_exactly(products):
+  """With `rows`, the products of q with each row come from the same matmul:
+  q . rows, and the window products unchanged."""
+  r = np.random.default_rng(3)
+  q, k = (r.normal(size=(9, 7, 6)).astype(np.float32) for _ in range(2))
+  rows = r.normal(size=(5, 6)).astype(np.float32)
+  wide = [-2, -1, 0, 1, 2]
+  qk, qr = products(jnp.asarray(q), jnp.asarray(k), wide, jnp.asarray(rows))
+  np.testing.assert_allclose(qk, _loop_products(q, k, wide), atol=1e-5)
+  np.testing.assert_allclose(qr, np.einsum("mnc,pc->mnp", q.astype(np.float64), rows),
+                             atol=1e-5)
+
+
+@pytest.mark.parametrize("s,ksize", [(2, 5), (3, 7), (1, 3)])
+def test_position_rows_hold_each_slot_encoding_in_its_half(s, ksize):
+  """Row (y, a) = [pos_y[ky(y, a)], 0], row S*T + (x, b) = [0, pos_x[kx(x, b)]],
+  with ky = S*dy_a - y + R clipped into the window (masked slots: any row)."""
+  r = np.random.default_rng(s)
+  half = 4
+  pos_y, pos_x = (r.normal(size=(ksize, half)).astype(np.float32) for _ in range(2))
+  rows = np.asarray(position_rows(jnp.asarray(pos_y), jnp.asarray(pos_x), s, ksize))
+  rad = (ksize - 1) // 2
+  offsets = range(-(rad // s), (s - 1 + rad) // s + 1)
+  t = len(offsets)
+  assert rows.shape == (2 * s * t, 2 * half)
+  for y in range(s):
+    for a, dy in enumerate(offsets):
+      ky = min(max(s * dy - y + rad, 0), ksize - 1)
+      if s * dy - y + rad == ky:                           # inside the window
+        np.testing.assert_array_equal(rows[y * t + a], np.r_[pos_y[ky], np.zeros(half)])
+        np.testing.assert_array_equal(rows[s * t + y * t + a],
+                                      np.r_[np.zeros(half), pos_x[ky]])
 
 
 @pytest.mark.parametrize("h,w,s,offsets", [(9, 7, 2, (-1, 0, 1)), (5, 3, 4, (-1, 0, 1, 2)),
@@ -85,6 +122,16 @@ def test_gradients_match_the_shifted_slices_form():
     np.testing.assert_allclose(a, b, atol=1e-5)
   fast = jax.jit(jax.grad(lambda q, k: jnp.sum(window_products(q, k, wide) * g_qk), (0, 1)))(q, k)
   slow = jax.jit(jax.grad(lambda q, k: jnp.sum(literal_products(q, k) * g_qk), (0, 1)))(q, k)
+  for a, b in zip(fast, slow):
+    np.testing.assert_allclose(a, b, atol=1e-5)
+  rows = jnp.asarray(r.normal(size=(3, 4)), jnp.float32)
+  g_rows = jnp.asarray(r.normal(size=(h, w, 3)), jnp.float32)
+  joint = lambda q, k, rows: (jnp.sum(window_products(q, k, wide, rows)[0] * g_qk) +
+                              jnp.sum(window_products(q, k, wide, rows)[1] * g_rows))
+  literal = lambda q, k, rows: (jnp.sum(literal_products(q, k) * g_qk) +
+                                jnp.sum(jnp.einsum("mnc,pc->mnp", q, rows) * g_rows))
+  fast = jax.jit(jax.grad(joint, (0, 1, 2)))(q, k, rows)
+  slow = jax.jit(jax.grad(literal, (0, 1, 2)))(q, k, rows)
   for a, b in zip(fast, slow):
     np.testing.assert_allclose(a, b, atol=1e-5)
 

@@ -40,16 +40,27 @@ def _common_dtype(q, k, *pos):
   return (q.astype(dtype), k.astype(dtype)) + tuple(p.astype(dtype) for p in pos)
 
 
-def _position_products(q, pos_y, pos_x, s: int, ksize: int, spec: str):
-  """q . pos_y[ky(y, a)] and q . pos_x[kx(x, b)] on the queries' own grid."""
-  half = q.shape[-1] // 2
+def _position_products(q5, pos_y, pos_x, s: int, ksize: int):
+  """q5 `[H, S, W, S, C]` (high-resolution queries) -> q . pos_y[ky(y, a)]
+  `[H, S, W, S, T]` and q . pos_x[kx(x, b)] `[H, S, W, S, T]`, float32."""
+  half = q5.shape[-1] // 2
   table_y = phase_positions(pos_y, s, ksize)                       # [y, a, c/2]
   table_x = phase_positions(pos_x, s, ksize)                       # [x, b, c/2]
-  qpy = jnp.einsum(spec.format("y", "a"), q[..., :half], table_y,
-                   preferred_element_type=F32)
-  qpx = jnp.einsum(spec.format("x", "b"), q[..., half:], table_x,
-                   preferred_element_type=F32)
+  qpy = jnp.einsum("mynxc,yac->mynxa", q5[..., :half], table_y, preferred_element_type=F32)
+  qpx = jnp.einsum("mynxc,xbc->mynxb", q5[..., half:], table_x, preferred_element_type=F32)
   return qpy, qpx
+
+
+def position_rows(pos_y, pos_x, s: int, ksize: int) -> jax.Array:
+  """`[2*S*T, C]`: row (y, a) is pos_y[ky(y, a)] in the first C/2 channels and
+  zeros in the rest, row S*T + (x, b) is pos_x[kx(x, b)] in the last C/2. So
+  q . row is q[:C/2] . pos_y[ky] or q[C/2:] . pos_x[kx] exactly (the zeros
+  add exact zeros), and the rows can join the keys of one matmul."""
+  half = pos_y.shape[-1]
+  ty = phase_positions(pos_y, s, ksize).reshape(-1, half)          # [(y, a), C/2]
+  tx = phase_positions(pos_x, s, ksize).reshape(-1, half)          # [(x, b), C/2]
+  return jnp.concatenate([jnp.pad(ty, ((0, 0), (0, half))),
+                          jnp.pad(tx, ((0, 0), (half, 0)))], 0)
 
 
 def highres_logits(q, k, pos_y, pos_x, s: int, ksize: int, scale: float):
@@ -61,7 +72,7 @@ def highres_logits(q, k, pos_y, pos_x, s: int, ksize: int, scale: float):
   q5 = q.reshape(h, s, w, s, c)                                    # [m, y, n, x, c]
   qk = jnp.stack([jnp.einsum("mynxc,mnc->mynx", q5, kt, preferred_element_type=F32)
                   for kt in shifted(k, offsets).values()], -1).reshape(h, s, w, s, t, t)
-  qpy, qpx = _position_products(q5, pos_y, pos_x, s, ksize, "mynxc,{0}{1}c->mynx{1}")
+  qpy, qpx = _position_products(q5, pos_y, pos_x, s, ksize)
   return scale * (qk + qpy[..., :, None] + qpx[..., None, :])
 
 
@@ -111,37 +122,46 @@ def combination_kernel(s: int, ksize: int, wide) -> np.ndarray:
   return kernel.reshape(e, e, -1, s * s * t * t)
 
 
-def window_products(q, k, wide) -> jax.Array:
+def window_products(q, k, wide, rows=None):
   """`qk[m, n, i, j] = q[m, n] . k[m + wide_i, n + wide_j]` (k = 0 outside),
-  `[H, W, len(wide)**2]` float32, without a shifted copy of k per offset.
+  `[H, W, len(wide)**2]` float32, without a shifted copy of k per offset;
+  with `rows` `[P, C]` also `(qk, q . rows)`, the latter `[H, W, P]`.
 
   Queries are cut into b x b blocks and each block meets the (b + halo)^2
-  keys its windows reach (halo = len(wide) - 1) in one matmul; a constant
-  0/1 table then picks each query's len(wide)^2 products. So k is read as
-  one blocked copy ((b + halo)^2 / b^2 of its size) and every intermediate
-  is of the low-resolution size, in either pass. b = max(8, halo); sizes
-  may be symbolic (`jax.export`).
+  keys its windows reach (halo = len(wide) - 1), and the P rows, in one
+  matmul; a constant 0/1 table then picks each query's len(wide)^2 products.
+  So k is read as one blocked copy ((b + halo)^2 / b^2 of its size), every
+  intermediate is of the low-resolution size, in either pass, and the rows'
+  products need no copy of q of their own (XLA on CPU kept one for the
+  backward). b = max(8, halo); sizes may be symbolic (`jax.export`).
   """
   h, w, c = k.shape
   nw = len(wide)
   halo = nw - 1
   b = max(8, halo)
   kb = window_blocks(k, -int(wide[0]), b, halo)                  # [u, v, K, c]
-  nh, nwb = kb.shape[:2]
+  nh, nwb, nk, _ = kb.shape
+  if rows is not None:
+    kb = jnp.concatenate([kb, jnp.broadcast_to(rows, (nh, nwb) + rows.shape)], 2)
   qp = jnp.pad(q, ((0, nh * b - h), (0, nwb * b - w), (0, 0)))
   qb = jnp.moveaxis(qp.reshape(nh, b, nwb, b, c), 1, 2).reshape(nh, nwb, b * b, c)
   full = jnp.einsum("uvqc,uvkc->uvqk", qb, kb, preferred_element_type=F32)
   y, x = np.divmod(np.arange(b * b), b)                          # query in block
-  qk = jnp.einsum("uvqk,qkt->uvqt", full, window_picks(y, x, nw, b, halo),
+  qk = jnp.einsum("uvqk,qkt->uvqt", full[..., :nk], window_picks(y, x, nw, b, halo),
                   precision=jax.lax.Precision.HIGHEST)            # exact selection
-  qk = jnp.moveaxis(qk.reshape(nh, nwb, b, b, nw * nw), 2, 1)
-  return qk.reshape(nh * b, nwb * b, nw * nw)[:h, :w]
+  unblock = lambda a: jnp.moveaxis(a.reshape(nh, nwb, b, b, -1), 2, 1).reshape(
+      nh * b, nwb * b, a.shape[-1])[:h, :w]
+  return unblock(qk) if rows is None else (unblock(qk), unblock(full[..., nk:]))
 
 
-def shifted_products(q, k, wide) -> jax.Array:
-  """`window_products` as one product per offset with a shifted slice of k."""
-  return jnp.stack([jnp.einsum("mnc,mnc->mn", q, kt, preferred_element_type=F32)
-                    for kt in shifted(k, wide).values()], -1)
+def shifted_products(q, k, wide, rows=None):
+  """`window_products` as one product per offset with a shifted slice of k
+  (and the rows' products as their own matmul)."""
+  qk = jnp.stack([jnp.einsum("mnc,mnc->mn", q, kt, preferred_element_type=F32)
+                  for kt in shifted(k, wide).values()], -1)
+  if rows is None:
+    return qk
+  return qk, jnp.einsum("mnc,pc->mnp", q, rows, preferred_element_type=F32)
 
 
 def _edge_ring(qk, pos):
@@ -183,9 +203,8 @@ def lowres_logits(q, k, pos_y, pos_x, s: int, ksize: int, scale: float,
   t = len(offsets)
   wide = list(range(int(offsets[0]) - taps[-1], int(offsets[-1]) - taps[0] + 1))
   nw = len(wide)
-  qk = (window_products if blocked else shifted_products)(q, k, wide)
-  qpy, qpx = _position_products(q, pos_y, pos_x, s, ksize, "mnc,{0}{1}c->mn{0}{1}")
-  pos = jnp.concatenate([qpy.reshape(h, w, s * t), qpx.reshape(h, w, s * t)], -1)
+  qk, pos = (window_products if blocked else shifted_products)(
+      q, k, wide, position_rows(pos_y, pos_x, s, ksize))           # [H, W, 2*S*T]
   feats = (jnp.concatenate([qk, pos], -1) if len(taps) == 1 else    # S = 1: no taps
            _edge_ring(qk.reshape(h, w, nw, nw), pos))
   kernel = scale * combination_kernel(s, ksize, wide)             # [E, E, F, O]
