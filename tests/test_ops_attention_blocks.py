@@ -38,26 +38,18 @@ def _loop_sum(p, v, offsets):
   return out
 
 
+@pytest.mark.parametrize("products", [window_products, shifted_products])
 @pytest.mark.parametrize("h,w,wide", [(9, 7, (-2, -1, 0, 1, 2)), (3, 2, (-1, 0, 1, 2)),
                                       (17, 10, (-1, 0, 1))])
-def test_window_products_match_a_loop(h, w, wide):
+def test_window_products_match_a_loop(h, w, wide, products):
+  """Both forms: the window products q . k against a loop, and the products
+  with the rows (joined to the keys' matmul in the blocked form) exactly q . rows."""
   r = np.random.default_rng(h)
   q, k = (r.normal(size=(h, w, 6)).astype(np.float32) for _ in range(2))
-  got = window_products(jnp.asarray(q), jnp.asarray(k), list(wide))
+  rows = r.normal(size=(3, 6)).astype(np.float32)
+  got, got_rows = products(jnp.asarray(q), jnp.asarray(k), list(wide), jnp.asarray(rows))
   np.testing.assert_allclose(got, _loop_products(q, k, wide), atol=1e-5)
-
-
-@pytest.mark.parametrize("products", [window_products, shifted_products])
-def test_rows_join_the_products_exactly(products):
-  """With `rows`, the products of q with each row come from the same matmul:
-  q . rows, and the window products unchanged."""
-  r = np.random.default_rng(3)
-  q, k = (r.normal(size=(9, 7, 6)).astype(np.float32) for _ in range(2))
-  rows = r.normal(size=(5, 6)).astype(np.float32)
-  wide = [-2, -1, 0, 1, 2]
-  qk, qr = products(jnp.asarray(q), jnp.asarray(k), wide, jnp.asarray(rows))
-  np.testing.assert_allclose(qk, _loop_products(q, k, wide), atol=1e-5)
-  np.testing.assert_allclose(qr, np.einsum("mnc,pc->mnp", q.astype(np.float64), rows),
+  np.testing.assert_allclose(got_rows, np.einsum("mnc,pc->mnp", q.astype(np.float64), rows),
                              atol=1e-5)
 
 
@@ -120,14 +112,13 @@ def test_gradients_match_the_shifted_slices_form():
   slow = jax.jit(jax.grad(lambda p, v: jnp.sum(literal_sum(p, v) * g_out), (0, 1)))(p, v)
   for a, b in zip(fast, slow):
     np.testing.assert_allclose(a, b, atol=1e-5)
-  fast = jax.jit(jax.grad(lambda q, k: jnp.sum(window_products(q, k, wide) * g_qk), (0, 1)))(q, k)
-  slow = jax.jit(jax.grad(lambda q, k: jnp.sum(literal_products(q, k) * g_qk), (0, 1)))(q, k)
-  for a, b in zip(fast, slow):
-    np.testing.assert_allclose(a, b, atol=1e-5)
   rows = jnp.asarray(r.normal(size=(3, 4)), jnp.float32)
   g_rows = jnp.asarray(r.normal(size=(h, w, 3)), jnp.float32)
-  joint = lambda q, k, rows: (jnp.sum(window_products(q, k, wide, rows)[0] * g_qk) +
-                              jnp.sum(window_products(q, k, wide, rows)[1] * g_rows))
+
+  def joint(q, k, rows):
+    qk, q_rows = window_products(q, k, wide, rows)
+    return jnp.sum(qk * g_qk) + jnp.sum(q_rows * g_rows)
+
   literal = lambda q, k, rows: (jnp.sum(literal_products(q, k) * g_qk) +
                                 jnp.sum(jnp.einsum("mnc,pc->mnp", q, rows) * g_rows))
   fast = jax.jit(jax.grad(joint, (0, 1, 2)))(q, k, rows)

@@ -122,10 +122,11 @@ def combination_kernel(s: int, ksize: int, wide) -> np.ndarray:
   return kernel.reshape(e, e, -1, s * s * t * t)
 
 
-def window_products(q, k, wide, rows=None):
-  """`qk[m, n, i, j] = q[m, n] . k[m + wide_i, n + wide_j]` (k = 0 outside),
-  `[H, W, len(wide)**2]` float32, without a shifted copy of k per offset;
-  with `rows` `[P, C]` also `(qk, q . rows)`, the latter `[H, W, P]`.
+def window_products(q, k, wide, rows):
+  """`(qk, q . rows)`: `qk[m, n, i, j] = q[m, n] . k[m + wide_i, n + wide_j]`
+  (k = 0 outside), `[H, W, len(wide)**2]`, and the products of each query
+  with the rows `[P, C]`, `[H, W, P]`, both float32, without a shifted copy
+  of k per offset.
 
   Queries are cut into b x b blocks and each block meets the (b + halo)^2
   keys its windows reach (halo = len(wide) - 1), and the P rows, in one
@@ -141,8 +142,7 @@ def window_products(q, k, wide, rows=None):
   b = max(8, halo)
   kb = window_blocks(k, -int(wide[0]), b, halo)                  # [u, v, K, c]
   nh, nwb, nk, _ = kb.shape
-  if rows is not None:
-    kb = jnp.concatenate([kb, jnp.broadcast_to(rows, (nh, nwb) + rows.shape)], 2)
+  kb = jnp.concatenate([kb, jnp.broadcast_to(rows, (nh, nwb) + rows.shape)], 2)
   qp = jnp.pad(q, ((0, nh * b - h), (0, nwb * b - w), (0, 0)))
   qb = jnp.moveaxis(qp.reshape(nh, b, nwb, b, c), 1, 2).reshape(nh, nwb, b * b, c)
   full = jnp.einsum("uvqc,uvkc->uvqk", qb, kb, preferred_element_type=F32)
@@ -151,16 +151,14 @@ def window_products(q, k, wide, rows=None):
                   precision=jax.lax.Precision.HIGHEST)            # exact selection
   unblock = lambda a: jnp.moveaxis(a.reshape(nh, nwb, b, b, -1), 2, 1).reshape(
       nh * b, nwb * b, a.shape[-1])[:h, :w]
-  return unblock(qk) if rows is None else (unblock(qk), unblock(full[..., nk:]))
+  return unblock(qk), unblock(full[..., nk:])
 
 
-def shifted_products(q, k, wide, rows=None):
+def shifted_products(q, k, wide, rows):
   """`window_products` as one product per offset with a shifted slice of k
   (and the rows' products as their own matmul)."""
   qk = jnp.stack([jnp.einsum("mnc,mnc->mn", q, kt, preferred_element_type=F32)
                   for kt in shifted(k, wide).values()], -1)
-  if rows is None:
-    return qk
   return qk, jnp.einsum("mnc,pc->mnp", q, rows, preferred_element_type=F32)
 
 
