@@ -77,8 +77,9 @@ def test_every_bundled_model_exports_by_name(name, rng, tmp_path, capsys):
   info = json.loads(pathlib.Path(f"{out}.json").read_text())
   assert info["source"] == name and info["spec"] == pretrained.spec_of(name).to_dict()
   fn, model = export.load_exported(out), pretrained.load(name)
-  for b, h, w in ((1, 6, 8), (2, 5, 3)):
-    _assert_reproduces(fn, model, _inputs(model, rng, b, h, w))
+  # One odd size per model; several sizes of one artefact are the roundtrip
+  # tests' (the same export code), and each size is two compilations here.
+  _assert_reproduces(fn, model, _inputs(model, rng, 2, 5, 3))
 
 
 def test_check_and_random_init_from_a_spec(rng, tmp_path, capsys):
