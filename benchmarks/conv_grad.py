@@ -17,12 +17,11 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import statistics
-import time
 
 import jax
 import jax.numpy as jnp
 
+from _timing import median_seconds
 from attnup_jax import ops
 
 DN = ("NHWC", "HWIO", "NHWC")
@@ -35,13 +34,7 @@ SHAPES = (  # name, batch, size, Cin, Cout, K
 
 
 def _time(fn, args, repeats):
-  jax.block_until_ready(fn(*args))
-  times = []
-  for _ in range(repeats):
-    t = time.perf_counter()
-    jax.block_until_ready(fn(*args))
-    times.append(time.perf_counter() - t)
-  return statistics.median(times)
+  return median_seconds(lambda: fn(*args), repeats)
 
 
 def main(argv=None):

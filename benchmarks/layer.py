@@ -21,13 +21,12 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import statistics
-import time
 
 import jax
 import jax.numpy as jnp
 from flax import nnx
 
+from _timing import median_seconds
 from attnup_jax import nn as attnn
 from attnup_jax import ops
 
@@ -95,16 +94,10 @@ def measure(layer, x, repeats):
   mem = compiled.memory_analysis()
   peak = (mem.argument_size_in_bytes + mem.output_size_in_bytes +
           mem.temp_size_in_bytes - mem.alias_size_in_bytes)
-  times = [float("nan")]
-  if repeats:
-    jax.block_until_ready(compiled(params, x))
-    times = []
-  for _ in range(repeats):
-    t0 = time.perf_counter()
-    jax.block_until_ready(compiled(params, x))
-    times.append(time.perf_counter() - t0)
+  seconds = (median_seconds(lambda: compiled(params, x), repeats) if repeats
+             else float("nan"))
   n_params = sum(p.size for p in jax.tree.leaves(params))
-  return dict(time_ms=1e3 * statistics.median(times), peak_mb=peak / 2**20,
+  return dict(time_ms=1e3 * seconds, peak_mb=peak / 2**20,
               params=int(n_params))
 
 
