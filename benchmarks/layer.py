@@ -37,6 +37,7 @@ SETTINGS = (
 DTYPES = {"float32": jnp.float32, "bfloat16": jnp.bfloat16}
 FAST, CONVT, SUBPIXEL, REFERENCE = ("attention (fast)", "nnx.ConvTranspose",
                                     "sub-pixel conv (nnx.Conv)", "attention (reference)")
+WHOLE = "attention (fast, row_chunk=None)"
 CHUNKED = "attention (fast, batch_chunk=2)"
 STRIDED = "attention (fast, batch_chunk=2, strided)"
 
@@ -58,11 +59,12 @@ class SubPixelConv(nnx.Module):
 
 def make_layers(c, k, s, dtype):
   rngs = nnx.Rngs(0)
-  attention = lambda impl, chunk=None, layout="contiguous": attnn.AttentionUpsample(
-      c, c, k, s, impl=impl, batch_chunk=chunk, chunk_layout=layout, dtype=dtype,
-      rngs=rngs)
+  attention = lambda impl, chunk=None, layout="contiguous", rows=None: (
+      attnn.AttentionUpsample(c, c, k, s, impl=impl, row_chunk=rows, batch_chunk=chunk,
+                              chunk_layout=layout, dtype=dtype, rngs=rngs))
   return {
-      FAST: lambda: attention("fast"),
+      FAST: lambda: attention("fast", rows=attnn.ROW_CHUNK),
+      WHOLE: lambda: attention("fast"),
       CHUNKED: lambda: attention("fast", 2),
       "attention (fast, batch_chunk=4)": lambda: attention("fast", 4),
       STRIDED: lambda: attention("fast", 2, "strided"),
@@ -121,7 +123,7 @@ def print_targets(results):
   print("\n| target | setting | measured | met? |\n|---|---|---|---|")
   line = lambda t, s, m, ok: print(f"| {t} | {s} | {m} | {'yes' if ok else '**no**'} |")
   for (name, dtype), rows in by.items():
-    for label in (FAST, CHUNKED, STRIDED):
+    for label in (FAST, WHOLE, CHUNKED, STRIDED):
       if label in rows:
         _targets(line, by, name, dtype, rows, label)
 

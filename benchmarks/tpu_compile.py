@@ -78,10 +78,12 @@ def layer_programs(sharding, dtype=jnp.float32, batch=16, size=32, c=128, k=5, s
   bfloat16 the input and the computation are bfloat16, parameters float32."""
   from layer import SubPixelConv   # benchmarks/layer.py
   rngs, kw = nnx.Rngs(0), dict(dtype=dtype)
-  attention = lambda impl, chunk=None, layout="contiguous": attnn.AttentionUpsample(
-      c, c, k, s, impl=impl, batch_chunk=chunk, chunk_layout=layout, rngs=rngs, **kw)
+  attention = lambda impl, chunk=None, layout="contiguous", rows=None: (
+      attnn.AttentionUpsample(c, c, k, s, impl=impl, row_chunk=rows, batch_chunk=chunk,
+                              chunk_layout=layout, rngs=rngs, **kw))
   layers = {
-      "attention (fast)": attention("fast"),
+      "attention (fast)": attention("fast", rows=attnn.ROW_CHUNK),
+      "attention (fast, row_chunk=None)": attention("fast"),
       "attention (fast, batch_chunk=1)": attention("fast", 1),
       "attention (fast, batch_chunk=2)": attention("fast", 2),
       "attention (fast, batch_chunk=4)": attention("fast", 4),

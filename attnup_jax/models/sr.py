@@ -19,7 +19,7 @@ from flax import nnx
 
 from attnup_jax.models._count import count_params  # noqa: F401 (re-exported)
 from attnup_jax import ops
-from attnup_jax.nn import AttentionUpsample, PhasedConvTranspose
+from attnup_jax.nn import ROW_CHUNK, AttentionUpsample, PhasedConvTranspose
 from attnup_jax.ops._checks import check_power_of_two
 
 UPSAMPLERS = ("attention", "deconv")
@@ -57,9 +57,13 @@ class SuperResolutionNet(nnx.Module):
     dtype: computation dtype (e.g. jnp.bfloat16); parameters stay float32.
     kernel_grad: convolution kernel gradient, "matmul" (fast on CPU, the
       default) or "xla" (for GPU/TPU); see `ops.conv2d`.
+    attention_row_chunk: the attention upsamplers' `row_chunk` (their
+      derivatives taken a strip of that many low-resolution rows at a time,
+      `ops.remat_rows`: less training memory than `nnx.ConvTranspose`, any
+      device mesh), or None for the whole image (faster, more memory).
     attention_chunk: the attention upsamplers' `batch_chunk` (images per
       rematerialised chunk; about half the layer's training memory, for a
-      batch on one device), or None (the default) for the whole batch.
+      batch on one device; replaces the row strips), or None (the default).
     attention_chunk_layout: their `chunk_layout`, "contiguous" (one device)
       or "strided" (a batch sharded over D devices, D dividing the chunk).
 
@@ -72,6 +76,7 @@ class SuperResolutionNet(nnx.Module):
   def __init__(self, scale: int = 2, upsampler: str = "attention", *,
                features: int = 128, kernel_size: int = 5,
                global_skip: bool = False, dtype=None, kernel_grad: str = "matmul",
+               attention_row_chunk: int | None = ROW_CHUNK,
                attention_chunk: int | None = None,
                attention_chunk_layout: str = "contiguous", rngs: nnx.Rngs):
     self.scale = check_scale(scale)
@@ -87,6 +92,7 @@ class SuperResolutionNet(nnx.Module):
       blocks.append(ResBlock(features, dtype=dtype, kernel_grad=kernel_grad, rngs=rngs))
       if upsampler == "attention":
         ups.append(AttentionUpsample(features, features, kernel_size, 2,
+                                     row_chunk=attention_row_chunk,
                                      batch_chunk=attention_chunk,
                                      chunk_layout=attention_chunk_layout, dtype=dtype,
                                      rngs=rngs))

@@ -12,6 +12,7 @@ from attnup_jax.ops._chunks import chunk_size, remat_chunks
 from attnup_jax.ops._conv import conv2d, conv2d_with
 from attnup_jax.ops._conv_transpose import conv_transpose_phased
 from attnup_jax.ops._patches import extract_patches
+from attnup_jax.ops._rows import remat_rows
 from attnup_jax.ops._resample import bilinear_upsample, zero_upsample
 
 __all__ = [
@@ -27,5 +28,6 @@ __all__ = [
     "conv_transpose_phased",
     "extract_patches",
     "remat_chunks",
+    "remat_rows",
     "zero_upsample",
 ]

@@ -113,3 +113,11 @@ def phase_weights_to_window(p, s: int, ksize: int):
   win = jnp.einsum("mynxab,yak,xbl->mynxkl", p, onehot, onehot,
                    precision=jax.lax.Precision.HIGHEST)   # exact on TPU too
   return win.reshape(h * s, w * s, ksize * ksize)
+
+
+def row_reach(s: int, ksize: int) -> int:
+  """Low-resolution rows on each side that one output row block of
+  `attention_upsample_bilinear` depends on: its window's offsets, and 1 for
+  the bilinear upsampling of the queries."""
+  offsets = window_offsets(s, ksize)
+  return int(max(1, -offsets.min(), offsets.max()))

@@ -21,7 +21,8 @@ def test_spec_holds_every_constructor_argument_and_round_trips():
   spec = sr_spec(4, "deconv", features=16, global_skip=True)
   assert spec.kwargs == {"scale": 4, "upsampler": "deconv", "features": 16,
                          "kernel_size": 5, "global_skip": True, "dtype": "float32",
-                         "kernel_grad": "matmul", "attention_chunk": None,
+                         "kernel_grad": "matmul", "attention_row_chunk": 6,
+                         "attention_chunk": None,
                          "attention_chunk_layout": "contiguous"}
   text = spec.to_json()
   assert json.loads(text) == {"family": "SuperResolutionNet", "kwargs": spec.kwargs}
