@@ -10,7 +10,7 @@ from flax import nnx
 
 from attnup_jax import nn, ops
 from attnup_jax.ops._attention_windows import row_reach
-from attnup_jax.ops._rows import strip_starts
+from attnup_jax.ops._rows import strip_shape
 from numpy_attention import attention_upsample_loops, bilinear_upsample_loops
 
 
@@ -25,7 +25,7 @@ def _local(x, w):
 
 @pytest.mark.parametrize("h,rows", [(10, 3), (9, 4), (7, 1), (32, 6), (13, 13)])
 def test_strips_cover_every_row_once_at_most_rows_each(h, rows):
-  n, r = strip_starts(h, rows)
+  n, r = strip_shape(h, rows)
   firsts = [min(i * r, h - r) for i in range(n)]
   covered = sorted({m for f in firsts for m in range(f, f + r)})
   assert covered == list(range(h)) and r <= rows and n == -(-h // rows)

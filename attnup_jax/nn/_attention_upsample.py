@@ -30,7 +30,7 @@ class AttentionUpsample(nnx.Module):
   most `row_chunk` low-resolution rows (plus one row of context on each
   side) at a time, recomputed in the backward, so training needs less
   memory than `nnx.ConvTranspose` (0.77x at the paper's SR setting) for
-  about 1.2-1.4x the time of `row_chunk=None` (the whole image at once) on
+  about 1.2-1.7x the time of `row_chunk=None` (the whole image at once) on
   CPU. A plain call (inference) always runs the whole image at once. The
   strips cut image rows, not the batch, so they suit any device mesh.
 

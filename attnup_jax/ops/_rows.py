@@ -28,7 +28,7 @@ import jax.numpy as jnp
 from attnup_jax.ops._checks import check_chunk
 
 
-def strip_starts(h: int, rows: int) -> tuple[int, int]:
+def strip_shape(h: int, rows: int) -> tuple[int, int]:
   """(n, r): `n` strips of `r` <= `rows` rows cover `h` rows; strip i starts at
   min(i*r, h - r) (the last one may overlap its neighbour)."""
   n = -(-h // rows)
@@ -78,7 +78,7 @@ def remat_rows(fn, x: jax.Array, rows: int | None, *args, halo: int, stride: int
 def _strips(fn, x, args, rows: int, halo: int, s: int):
   """`fn(x, *args)` strip by strip, each under `jax.checkpoint`."""
   h = x.shape[-3]
-  n, r = strip_starts(h, rows)
+  n, r = strip_shape(h, rows)
   size = min(r + 2 * halo, h)
   first = lambda i: jnp.minimum(i * r, h - r)                # first output row / S
   start = lambda i: jnp.clip(first(i) - halo, 0, h - size)   # first input row
