@@ -59,11 +59,16 @@ class SubPixelConv(nnx.Module):
 
 def make_layers(c, k, s, dtype):
   rngs = nnx.Rngs(0)
-  attention = lambda impl, chunk=None, layout="contiguous", rows=None: (
-      attnn.AttentionUpsample(c, c, k, s, impl=impl, row_chunk=rows, batch_chunk=chunk,
-                              chunk_layout=layout, dtype=dtype, rngs=rngs))
+  attention = lambda impl, chunk=None, layout="contiguous", rows=None, update=None: (
+      attnn.AttentionUpsample(c, c, k, s, impl=impl, row_chunk=rows, strip_update=update,
+                              batch_chunk=chunk, chunk_layout=layout, dtype=dtype,
+                              rngs=rngs))
   return {
       FAST: lambda: attention("fast", rows=attnn.ROW_CHUNK),
+      "attention (fast, strip_update='write')": lambda: attention(
+          "fast", rows=attnn.ROW_CHUNK, update="write"),
+      "attention (fast, strip_update='add')": lambda: attention(
+          "fast", rows=attnn.ROW_CHUNK, update="add"),
       WHOLE: lambda: attention("fast"),
       CHUNKED: lambda: attention("fast", 2),
       "attention (fast, batch_chunk=4)": lambda: attention("fast", 4),

@@ -78,11 +78,13 @@ def layer_programs(sharding, dtype=jnp.float32, batch=16, size=32, c=128, k=5, s
   bfloat16 the input and the computation are bfloat16, parameters float32."""
   from layer import SubPixelConv   # benchmarks/layer.py
   rngs, kw = nnx.Rngs(0), dict(dtype=dtype)
-  attention = lambda impl, chunk=None, layout="contiguous", rows=None: (
-      attnn.AttentionUpsample(c, c, k, s, impl=impl, row_chunk=rows, batch_chunk=chunk,
-                              chunk_layout=layout, rngs=rngs, **kw))
+  attention = lambda impl, chunk=None, layout="contiguous", rows=None, update=None: (
+      attnn.AttentionUpsample(c, c, k, s, impl=impl, row_chunk=rows, strip_update=update,
+                              batch_chunk=chunk, chunk_layout=layout, rngs=rngs, **kw))
   layers = {
       "attention (fast)": attention("fast", rows=attnn.ROW_CHUNK),
+      "attention (fast, strip_update='write')": attention("fast", rows=attnn.ROW_CHUNK,
+                                                          update="write"),
       "attention (fast, row_chunk=None)": attention("fast"),
       "attention (fast, batch_chunk=1)": attention("fast", 1),
       "attention (fast, batch_chunk=2)": attention("fast", 2),
@@ -119,10 +121,12 @@ def fit_peak(r) -> float:
   return r["xla_peak_mib"] or r["peak_mib"]
 
 
-def train_step_rows(make, arg, sharding, batches, chunk=None):
+def train_step_rows(make, arg, sharding, batches, chunk=None, strip_update=None):
   config, task, batch = make(arg, "xla")
   if chunk:
     config.model.attention_chunk = chunk    # a SuperResolutionNet argument
+  if strip_update:
+    config.model.attention_strip_update = strip_update     # likewise
   _, state, step = train_step(config, task)
   compile_at = lambda b: report(step.lower(abstract(state, sharding),
                                            abstract(batch(b), sharding)).compile())
@@ -141,6 +145,7 @@ def train_step_rows(make, arg, sharding, batches, chunk=None):
         raise
       largest = int(largest * 0.8)
   name = f"{arg} (attention_chunk={chunk})" if chunk else arg
+  name += f" (strip_update={strip_update})" if strip_update and "attention" in arg else ""
   return dict(config=name, rows=rows, per_example_mib=per_example, fixed_mib=fixed,
               largest_batch=largest if check else None,
               largest_batch_peak_mib=fit_peak(check) if check else None)
@@ -157,6 +162,9 @@ def main(argv=None):
   p.add_argument("--sr-chunk", type=int, action="append", default=[],
                  help="also compile each attention SR config with this "
                  "`model.attention_chunk` (repeatable)")
+  p.add_argument("--sr-strip-update", default="write",
+                 help="the SR models' attention_strip_update: 'write' (default: the "
+                 "least TPU memory), 'add', or '' for the model's default")
   p.add_argument("--sr-batches", default="20,320",
                  help="the two SR batch sizes of the fit (comma-separated)")
   p.add_argument("--depth", action="append", help="configs/depth.py argument "
@@ -188,7 +196,8 @@ def main(argv=None):
       [(sr_task, a, sr_batches, g) for a in sr_configs if "attention" in a
        for g in args.sr_chunk] +
       [(depth_task, a, (4, 16), None) for a in args.depth or ["sa_m1_f32_x8_rgbdd"] if a]):
-    st = train_step_rows(make, arg, sharding, batches, chunk)
+    update = args.sr_strip_update if make is sr_task else None
+    st = train_step_rows(make, arg, sharding, batches, chunk, update)
     steps.append(st)
     for b, r in st["rows"].items():
       cost = (("loop", "loop") if r["loop"] else

@@ -1,6 +1,8 @@
 """`ops.remat_rows` and the layer's row strips: the same function, values and
 derivatives, differentiated a few image rows at a time."""
 
+import re
+
 import chex
 import jax
 import jax.numpy as jnp
@@ -45,6 +47,62 @@ def test_values_gradients_and_jvp_equal_the_whole_image(rng, h, rows):
                               jax.jvp(_local, (x, w), (dx, dw)), rtol=1e-4, atol=1e-4)
 
 
+def _placed(dtype, update):
+  """Values, gradients and `jvp` of `_local` in strips placed by `update`
+  ("add", "write": `_rows._place`), or of the whole image ("whole"), with
+  the last strip overlapping its neighbour (10 rows in strips of 3), as
+  float32."""
+  r = np.random.default_rng(7)
+  x, w, dx, dw = (jnp.asarray(c * r.normal(size=shape), dtype) for c, shape in (
+      (1.0, (2, 10, 3, 2)), (0.3, (64,)), (1.0, (2, 10, 3, 2)), (1.0, (64,))))
+  f = _local if update == "whole" else (
+      lambda x, w: ops.remat_rows(_local, x, 3, w, halo=1, stride=2, update=update))
+  loss = lambda x, w: jnp.sum(jnp.sin(f(x, w).astype(jnp.float32)))
+  out = (f(x, w), jax.grad(loss, (0, 1))(x, w), jax.jvp(f, (x, w), (dx, dw)))
+  return jax.tree.map(lambda a: np.asarray(a, np.float32), out)
+
+
+@pytest.mark.parametrize("update", ["add", "write", None])
+def test_every_placement_equals_the_whole_image(update):
+  """Strips added into place, written over it, or by dtype: the values,
+  gradients and `jvp` of the whole image (float32)."""
+  chex.assert_trees_all_close(_placed(jnp.float32, update), _placed(jnp.float32, "whole"),
+                              rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("update", ["add", "write", None])
+def test_every_placement_equals_the_whole_image_in_bfloat16(update):
+  """The same in bfloat16, within its rounding (relative to each array's
+  norm: `_local` cancels, and the strips sum the input's cotangent in
+  another order)."""
+  whole = jax.tree.leaves(_placed(jnp.bfloat16, "whole"))
+  for a, b in zip(jax.tree.leaves(_placed(jnp.bfloat16, update)), whole):
+    assert np.linalg.norm(a - b) <= 2e-2 * np.linalg.norm(b)
+
+
+def _output_sized_copies(dtype, update):
+  """Copies of an output-sized buffer in the compiled gradient of a layer
+  (C=16, K=5, 8 x 32x32 -> 64x64) whose strips are placed by `update`."""
+  layer = nn.AttentionUpsample(16, 16, 5, 2, strip_update=update, dtype=dtype,
+                               rngs=nnx.Rngs(0))
+  graphdef, params = nnx.split(layer)
+  x = jnp.zeros((8, 32, 32, 16), dtype)
+  loss = lambda p, x: jnp.mean(nnx.merge(graphdef, p)(x).astype(jnp.float32) ** 2)
+  text = jax.jit(jax.grad(loss, (0, 1))).lower(params, x).compile().as_text()
+  shape = {jnp.float32: "f32", jnp.bfloat16: "bf16"}[dtype] + "[8,64,64,16]"
+  return len(re.findall(re.escape(shape) + r"\{[0-9,]*\} copy\(", text))
+
+
+def test_float32_strips_are_added_into_place_without_copying_the_output():
+  """By default float32 strips are added into place, and the compiled
+  backward pass copies no output-sized buffer; written over the output
+  instead, its transpose (zero the slice of the cotangent) copies it
+  (XLA:CPU)."""
+  assert _output_sized_copies(jnp.float32, None) == 0
+  assert _output_sized_copies(jnp.float32, "add") == 0
+  assert _output_sized_copies(jnp.float32, "write") >= 1
+
+
 def test_too_little_context_is_caught():
   """The check above can fail: with no halo rows a strip's edge rows see a
   clamped copy of their own row instead of their neighbour."""
@@ -63,6 +121,15 @@ def test_plain_call_runs_the_whole_image_and_derivatives_run_strips():
   assert loops(strips) == 0
   assert loops(jax.grad(lambda x: jnp.sum(strips(x)))) > 0
   assert loops(lambda x: jax.jvp(strips, (x,), (x,))) > 0
+
+
+@pytest.mark.parametrize("update", ["Add", "overwrite", 1])
+def test_bad_strip_update_is_a_clear_error(update):
+  with pytest.raises(ValueError, match="strip_update.*add.*write"):
+    ops.remat_rows(_local, jnp.zeros((1, 12, 2, 2)), 3, jnp.ones(64), halo=1, stride=2,
+                   update=update)
+  with pytest.raises(ValueError, match="strip_update"):
+    nn.AttentionUpsample(4, 4, 3, 2, strip_update=update, rngs=nnx.Rngs(0))
 
 
 @pytest.mark.parametrize("rows", [0, -1, 2.5, True])

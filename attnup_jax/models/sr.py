@@ -61,6 +61,8 @@ class SuperResolutionNet(nnx.Module):
       derivatives taken a strip of that many low-resolution rows at a time,
       `ops.remat_rows`: less training memory than `nnx.ConvTranspose`, any
       device mesh), or None for the whole image (faster, more memory).
+    attention_strip_update: their `strip_update`: None (by dtype, the least
+      memory on CPU), "add" or "write" (the least memory on TPU).
     attention_chunk: the attention upsamplers' `batch_chunk` (images per
       rematerialised chunk; about half the layer's training memory, for a
       batch on one device; replaces the row strips), or None (the default).
@@ -77,6 +79,7 @@ class SuperResolutionNet(nnx.Module):
                features: int = 128, kernel_size: int = 5,
                global_skip: bool = False, dtype=None, kernel_grad: str = "matmul",
                attention_row_chunk: int | None = ROW_CHUNK,
+               attention_strip_update: str | None = None,
                attention_chunk: int | None = None,
                attention_chunk_layout: str = "contiguous", rngs: nnx.Rngs):
     self.scale = check_scale(scale)
@@ -93,6 +96,7 @@ class SuperResolutionNet(nnx.Module):
       if upsampler == "attention":
         ups.append(AttentionUpsample(features, features, kernel_size, 2,
                                      row_chunk=attention_row_chunk,
+                                     strip_update=attention_strip_update,
                                      batch_chunk=attention_chunk,
                                      chunk_layout=attention_chunk_layout, dtype=dtype,
                                      rngs=rngs))

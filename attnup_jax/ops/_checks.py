@@ -98,3 +98,16 @@ def check_chunk_layout(layout, name: str = "layout") -> str:
         f"`{name}` must be one of {CHUNK_LAYOUTS} (\"strided\" for a batch "
         f"sharded over devices), got {layout!r}.")
   return layout
+
+
+STRIP_UPDATES = ("add", "write")
+
+
+def check_strip_update(update, name: str = "strip_update"):
+  """None (by dtype) or one of STRIP_UPDATES (`ops.remat_rows`)."""
+  if update is not None and update not in STRIP_UPDATES:
+    raise ValueError(
+        f"`{name}` must be None (\"add\" for 32-bit outputs, \"write\" for "
+        f"narrower ones), \"add\" (least memory and time on CPU) or \"write\" "
+        f"(least memory on TPU), got {update!r}.")
+  return update

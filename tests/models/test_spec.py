@@ -22,7 +22,7 @@ def test_spec_holds_every_constructor_argument_and_round_trips():
   assert spec.kwargs == {"scale": 4, "upsampler": "deconv", "features": 16,
                          "kernel_size": 5, "global_skip": True, "dtype": "float32",
                          "kernel_grad": "matmul", "attention_row_chunk": 6,
-                         "attention_chunk": None,
+                         "attention_strip_update": None, "attention_chunk": None,
                          "attention_chunk_layout": "contiguous"}
   text = spec.to_json()
   assert json.loads(text) == {"family": "SuperResolutionNet", "kwargs": spec.kwargs}
