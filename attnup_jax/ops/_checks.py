@@ -108,6 +108,6 @@ def check_strip_update(update, name: str = "strip_update"):
   if update is not None and update not in STRIP_UPDATES:
     raise ValueError(
         f"`{name}` must be None (\"add\" for 32-bit outputs, \"write\" for "
-        f"narrower ones), \"add\" (least memory and time on CPU) or \"write\" "
-        f"(least memory on TPU), got {update!r}.")
+        f"narrower ones), \"add\" (least memory and time on CPU in float32) or "
+        f"\"write\" (least memory on TPU), got {update!r}.")
   return update
