@@ -19,6 +19,7 @@ parameters float32. Not a test: numbers depend on the machine.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import platform
 
@@ -57,34 +58,43 @@ class SubPixelConv(nnx.Module):
     return y.transpose(0, 1, 3, 2, 4, 5).reshape(b, h * s, w * s, self.cout)
 
 
-def make_layers(c, k, s, dtype):
+# Row label -> AttentionUpsample options (the rest its defaults): the one list
+# of attention rows; benchmarks/tpu_compile.py compiles the same rows.
+ATTENTION = {
+    FAST: {},
+    "attention (fast, strip_update='write')": dict(strip_update="write"),
+    "attention (fast, strip_update='add')": dict(strip_update="add"),
+    WHOLE: dict(row_chunk=None),
+    CHUNKED: dict(row_chunk=None, batch_chunk=2),
+    "attention (fast, batch_chunk=4)": dict(row_chunk=None, batch_chunk=4),
+    STRIDED: dict(row_chunk=None, batch_chunk=2, chunk_layout="strided"),
+    "attention (shifted: same, sums over shifted slices)": dict(impl="shifted",
+                                                                row_chunk=None),
+    "attention (shifted, batch_chunk=2)": dict(impl="shifted", row_chunk=None,
+                                               batch_chunk=2),
+    "attention (highres: HR queries, same core)": dict(impl="highres", row_chunk=None),
+    "attention (loop: previous core)": dict(impl="loop", row_chunk=None),
+    REFERENCE: dict(impl="reference", row_chunk=None),
+}
+
+
+def make_layers(c, k, s, dtype, attention=ATTENTION, kernel_grad="matmul"):
+  """Row label -> a function that builds that layer, `[B, H, W, c] -> [B, S*H, S*W, c]`:
+  the `attention` rows, then the convolutions a user would otherwise pick;
+  `kernel_grad` is `ops.conv2d`'s (the sub-pixel conv and PhasedConvTranspose rows)."""
   rngs = nnx.Rngs(0)
-  attention = lambda impl, chunk=None, layout="contiguous", rows=None, update=None: (
-      attnn.AttentionUpsample(c, c, k, s, impl=impl, row_chunk=rows, strip_update=update,
-                              batch_chunk=chunk, chunk_layout=layout, dtype=dtype,
-                              rngs=rngs))
-  return {
-      FAST: lambda: attention("fast", rows=attnn.ROW_CHUNK),
-      "attention (fast, strip_update='write')": lambda: attention(
-          "fast", rows=attnn.ROW_CHUNK, update="write"),
-      "attention (fast, strip_update='add')": lambda: attention(
-          "fast", rows=attnn.ROW_CHUNK, update="add"),
-      WHOLE: lambda: attention("fast"),
-      CHUNKED: lambda: attention("fast", 2),
-      "attention (fast, batch_chunk=4)": lambda: attention("fast", 4),
-      STRIDED: lambda: attention("fast", 2, "strided"),
-      "attention (shifted: same, sums over shifted slices)": lambda: attention("shifted"),
-      "attention (shifted, batch_chunk=2)": lambda: attention("shifted", 2),
-      "attention (highres: HR queries, same core)": lambda: attention("highres"),
-      "attention (loop: previous core)": lambda: attention("loop"),
-      REFERENCE: lambda: attention("reference"),
+  layers = {name: functools.partial(attnn.AttentionUpsample, c, c, k, s, dtype=dtype,
+                                    rngs=rngs, **options)
+            for name, options in attention.items()}
+  return layers | {
       CONVT: lambda: nnx.ConvTranspose(c, c, (k, k), strides=(s, s), padding="SAME",
                                        dtype=dtype, rngs=rngs),
       SUBPIXEL: lambda: SubPixelConv(c, c, k, s, dtype=dtype, rngs=rngs),
       "sub-pixel conv (ops.conv2d)": lambda: SubPixelConv(
-          c, c, k, s, dtype=dtype, conv_general_dilated=ops.conv2d, rngs=rngs),
+          c, c, k, s, dtype=dtype, conv_general_dilated=ops.conv2d_with(kernel_grad),
+          rngs=rngs),
       "PhasedConvTranspose (ours, exact)": lambda: attnn.PhasedConvTranspose(
-          c, c, k, s, dtype=dtype, rngs=rngs),
+          c, c, k, s, dtype=dtype, kernel_grad=kernel_grad, rngs=rngs),
   }
 
 

@@ -44,7 +44,7 @@ from flax import nnx
 from jax.experimental import topologies
 from jax.sharding import SingleDeviceSharding
 
-from attnup_jax import nn as attnn
+import layer                      # benchmarks/layer.py
 from _steps import depth_task, sr_task, train_step
 
 HBM_GIB = 16.0                     # TPU v5e: 16 GiB HBM per chip
@@ -73,40 +73,31 @@ def report(compiled) -> dict:
 
 # ------------------------------------------------------------------ the layer
 
+# Attention rows beyond benchmarks/layer.py's (whose rows this compiles too).
+TPU_ATTENTION = {
+    "attention (fast, batch_chunk=1)": dict(row_chunk=None, batch_chunk=1),
+    "attention (shifted, batch_chunk=1)": dict(impl="shifted", row_chunk=None,
+                                               batch_chunk=1),
+    "attention (shifted, batch_chunk=4)": dict(impl="shifted", row_chunk=None,
+                                               batch_chunk=4),
+    "attention (shifted, batch_chunk=2, strided)": dict(
+        impl="shifted", row_chunk=None, batch_chunk=2, chunk_layout="strided"),
+}
+
+
 def layer_programs(sharding, dtype=jnp.float32, batch=16, size=32, c=128, k=5, s=2):
-  """Forward+backward of each layer (as benchmarks/layer.py), SR setting; in
-  bfloat16 the input and the computation are bfloat16, parameters float32."""
-  from layer import SubPixelConv   # benchmarks/layer.py
-  rngs, kw = nnx.Rngs(0), dict(dtype=dtype)
-  attention = lambda impl, chunk=None, layout="contiguous", rows=None, update=None: (
-      attnn.AttentionUpsample(c, c, k, s, impl=impl, row_chunk=rows, strip_update=update,
-                              batch_chunk=chunk, chunk_layout=layout, rngs=rngs, **kw))
-  layers = {
-      "attention (fast)": attention("fast", rows=attnn.ROW_CHUNK),
-      "attention (fast, strip_update='write')": attention("fast", rows=attnn.ROW_CHUNK,
-                                                          update="write"),
-      "attention (fast, row_chunk=None)": attention("fast"),
-      "attention (fast, batch_chunk=1)": attention("fast", 1),
-      "attention (fast, batch_chunk=2)": attention("fast", 2),
-      "attention (fast, batch_chunk=4)": attention("fast", 4),
-      "attention (fast, batch_chunk=2, strided)": attention("fast", 2, "strided"),
-      "attention (shifted)": attention("shifted"),
-      "attention (shifted, batch_chunk=1)": attention("shifted", 1),
-      "attention (shifted, batch_chunk=2)": attention("shifted", 2),
-      "attention (shifted, batch_chunk=4)": attention("shifted", 4),
-      "attention (shifted, batch_chunk=2, strided)": attention("shifted", 2, "strided"),
-      "attention (highres)": attention("highres"),
-      "attention (loop)": attention("loop"),
-      "sub-pixel conv (nnx.Conv)": SubPixelConv(c, c, k, s, rngs=rngs, **kw),
-      "nnx.ConvTranspose": nnx.ConvTranspose(c, c, (k, k), strides=(s, s),
-                                             padding="SAME", rngs=rngs, **kw),
-      "PhasedConvTranspose": attnn.PhasedConvTranspose(c, c, k, s, kernel_grad="xla",
-                                                       rngs=rngs, **kw),
-  }
+  """Forward+backward of benchmarks/layer.py's layers (less the reference and
+  the sub-pixel conv by `ops.conv2d`, here XLA's own) and `TPU_ATTENTION`, SR
+  setting, `kernel_grad="xla"`; in bfloat16 the input and the computation
+  are bfloat16, parameters float32."""
+  makers = layer.make_layers(c, k, s, dtype, attention=layer.ATTENTION | TPU_ATTENTION,
+                             kernel_grad="xla")
+  layers = {name: make() for name, make in makers.items()
+            if name not in (layer.REFERENCE, "sub-pixel conv (ops.conv2d)")}
   x = jax.ShapeDtypeStruct((batch, size, size, c), dtype, sharding=sharding)
   rows = {}
-  for name, layer in layers.items():
-    graphdef, params = nnx.split(layer)
+  for name, module in layers.items():
+    graphdef, params = nnx.split(module)
     loss = lambda p, x: jnp.mean(jnp.square(nnx.merge(graphdef, p)(x).astype(jnp.float32)))
     step = jax.jit(jax.value_and_grad(loss, argnums=(0, 1)))
     rows[name] = report(step.lower(abstract(params, sharding), x).compile())
