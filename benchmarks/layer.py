@@ -38,6 +38,7 @@ SETTINGS = (
 DTYPES = {"float32": jnp.float32, "bfloat16": jnp.bfloat16}
 FAST, CONVT, SUBPIXEL, REFERENCE = ("attention (fast)", "nnx.ConvTranspose",
                                     "sub-pixel conv (nnx.Conv)", "attention (reference)")
+SUBPIXEL_OPS = "sub-pixel conv (ops.conv2d)"
 WHOLE = "attention (fast, row_chunk=None)"
 CHUNKED = "attention (fast, batch_chunk=2)"
 STRIDED = "attention (fast, batch_chunk=2, strided)"
@@ -90,7 +91,7 @@ def make_layers(c, k, s, dtype, attention=ATTENTION, kernel_grad="matmul"):
       CONVT: lambda: nnx.ConvTranspose(c, c, (k, k), strides=(s, s), padding="SAME",
                                        dtype=dtype, rngs=rngs),
       SUBPIXEL: lambda: SubPixelConv(c, c, k, s, dtype=dtype, rngs=rngs),
-      "sub-pixel conv (ops.conv2d)": lambda: SubPixelConv(
+      SUBPIXEL_OPS: lambda: SubPixelConv(
           c, c, k, s, dtype=dtype, conv_general_dilated=ops.conv2d_with(kernel_grad),
           rngs=rngs),
       "PhasedConvTranspose (ours, exact)": lambda: attnn.PhasedConvTranspose(
@@ -98,15 +99,22 @@ def make_layers(c, k, s, dtype, attention=ATTENTION, kernel_grad="matmul"):
   }
 
 
-def measure(layer, x, repeats):
-  """Peak memory (MiB) and, unless `repeats` is 0, the median time (ms)."""
+def loss_grad(layer):
+  """(the jitted `value_and_grad` of `mean(out**2)` (float32) with respect to
+  the parameters and the input, the parameters): the one benchmark step of a
+  layer (also benchmarks/tpu_compile.py's)."""
   graphdef, params = nnx.split(layer)
 
   def loss(params, x):
     out = nnx.merge(graphdef, params)(x)
     return jnp.mean(jnp.square(out.astype(jnp.float32)))
 
-  step = jax.jit(jax.value_and_grad(loss, argnums=(0, 1)))
+  return jax.jit(jax.value_and_grad(loss, argnums=(0, 1))), params
+
+
+def measure(layer, x, repeats):
+  """Peak memory (MiB) and, unless `repeats` is 0, the median time (ms)."""
+  step, params = loss_grad(layer)
   compiled = step.lower(params, x).compile()
   mem = compiled.memory_analysis()
   peak = (mem.argument_size_in_bytes + mem.output_size_in_bytes +

@@ -40,7 +40,6 @@ import json
 
 import jax
 import jax.numpy as jnp
-from flax import nnx
 from jax.experimental import topologies
 from jax.sharding import SingleDeviceSharding
 
@@ -93,13 +92,11 @@ def layer_programs(sharding, dtype=jnp.float32, batch=16, size=32, c=128, k=5, s
   makers = layer.make_layers(c, k, s, dtype, attention=layer.ATTENTION | TPU_ATTENTION,
                              kernel_grad="xla")
   layers = {name: make() for name, make in makers.items()
-            if name not in (layer.REFERENCE, "sub-pixel conv (ops.conv2d)")}
+            if name not in (layer.REFERENCE, layer.SUBPIXEL_OPS)}
   x = jax.ShapeDtypeStruct((batch, size, size, c), dtype, sharding=sharding)
   rows = {}
   for name, module in layers.items():
-    graphdef, params = nnx.split(module)
-    loss = lambda p, x: jnp.mean(jnp.square(nnx.merge(graphdef, p)(x).astype(jnp.float32)))
-    step = jax.jit(jax.value_and_grad(loss, argnums=(0, 1)))
+    step, params = layer.loss_grad(module)
     rows[name] = report(step.lower(abstract(params, sharding), x).compile())
     rows[name]["output_mib"] = batch * (s * size) ** 2 * c * jnp.dtype(dtype).itemsize / 2**20
   return rows
